@@ -1,0 +1,26 @@
+# Each target is one line; the work is in scripts/ and in the `sangkien` command.
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install run test test-browser lint format messages bench clean
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.json scripts/install.sh
+	@bash scripts/install.sh
+run: install
+	@bash scripts/run.sh $(PORT)
+test: install
+	@bash scripts/test.sh
+test-browser: install
+	@bash scripts/test-browser.sh
+lint: install
+	@$(BIN)/ruff check . && $(BIN)/ruff format --check .
+format: install
+	@$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+messages: install
+	@bash scripts/messages.sh
+bench: install
+	@$(BIN)/sangkien bench
+clean:
+	rm -rf $(VENV) node_modules var staticfiles

@@ -1,0 +1,1 @@
+"""Sáng kiến: an initiative campaign across a trade-union hierarchy."""

@@ -1,0 +1,129 @@
+"""Who may do what, where. Every permission is a role held on a unit and covers that unit's
+subtree; nothing outside the subtrees of a user's roles is visible (views answer 404).
+
+`units_visible_to(user)` is the one scoping helper every list and lookup goes through."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sangkien.orgs.models import Unit, UnitQuerySet, minimal_paths
+
+from .models import Role, RoleGrant
+
+ALL_ROLES = frozenset(Role.values)
+# What each action needs, as the roles that allow it on the unit's subtree.
+VIEW_UNITS = ALL_ROLES
+VIEW_MEMBERS = frozenset({Role.OFFICER, Role.SUPPORT, Role.REVIEWER, Role.ADMIN})
+VIEW_PERSONAL_DATA = frozenset({Role.OFFICER, Role.ADMIN})
+MANAGE_UNITS = frozenset({Role.OFFICER, Role.ADMIN})
+MANAGE_MEMBERS = frozenset({Role.OFFICER, Role.ADMIN})
+MANAGE_GRANTS = frozenset({Role.OFFICER, Role.ADMIN})
+REORGANISE = frozenset({Role.ADMIN})
+# Roles an officer may hand out; administrators may hand out every role.
+GRANTABLE_BY_OFFICER = frozenset(
+    {Role.MEMBER, Role.SUPPORT, Role.OFFICER, Role.REVIEWER, Role.EDITOR}
+)
+
+
+def _grants(user: Any) -> list[tuple[str, str]]:
+    """(role, unit path) of the user's grants, read once per user object."""
+    cached = getattr(user, "_sangkien_grants", None)
+    if cached is None:
+        cached = list(RoleGrant.objects.filter(user=user).values_list("role", "unit__path"))
+        user._sangkien_grants = cached
+    return cached
+
+
+def forget_grants(user: Any) -> None:
+    if hasattr(user, "_sangkien_grants"):
+        del user._sangkien_grants
+
+
+def is_national_admin(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(role == Role.ADMIN and len(path) <= 6 for role, path in _grants(user))
+
+
+def role_paths(user: Any, roles: frozenset[str] = VIEW_UNITS) -> list[str]:
+    """The minimal list of subtree paths where the user holds one of `roles`; [""] means
+    everything (a national administrator)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if is_national_admin(user):
+        return [""]
+    return minimal_paths([path for role, path in _grants(user) if role in roles])
+
+
+def has_role_on(user: Any, unit: Unit, roles: frozenset[str]) -> bool:
+    return any(unit.path.startswith(p) for p in role_paths(user, roles))
+
+
+def units_visible_to(user: Any, roles: frozenset[str] = VIEW_UNITS) -> UnitQuerySet:
+    paths = role_paths(user, roles)
+    if paths == [""]:
+        return Unit.objects.all()
+    return Unit.objects.in_subtrees(paths)
+
+
+def top_units_for(user: Any, roles: frozenset[str] = VIEW_UNITS) -> UnitQuerySet:
+    """The highest units the user can see: the root for a national administrator."""
+    paths = role_paths(user, roles)
+    if paths == [""]:
+        return Unit.objects.filter(parent__isnull=True)
+    return Unit.objects.filter(path__in=paths)
+
+
+def can_view_unit(user: Any, unit: Unit) -> bool:
+    return has_role_on(user, unit, VIEW_UNITS)
+
+
+def can_manage_unit(user: Any, unit: Unit) -> bool:
+    return has_role_on(user, unit, MANAGE_UNITS)
+
+
+def can_reorganise(user: Any, unit: Unit) -> bool:
+    """Reorganise (move, merge, split, dissolve) `unit`: an administrator above it."""
+    return any(
+        unit.path.startswith(p) and len(unit.path) > len(p) for p in role_paths(user, REORGANISE)
+    ) or is_national_admin(user)
+
+
+def can_view_members(user: Any, unit: Unit) -> bool:
+    return has_role_on(user, unit, VIEW_MEMBERS)
+
+
+def can_manage_members(user: Any, unit: Unit) -> bool:
+    return has_role_on(user, unit, MANAGE_MEMBERS)
+
+
+def can_view_personal_data(user: Any, member: Any) -> bool:
+    """Date of birth, phone and email: the member and officers of the member's subtree."""
+    if getattr(user, "is_authenticated", False) and user.member_id == member.pk:
+        return True
+    return has_role_on(user, member.unit, VIEW_PERSONAL_DATA)
+
+
+def can_manage_grants(user: Any, unit: Unit) -> bool:
+    return has_role_on(user, unit, MANAGE_GRANTS)
+
+
+def can_grant(user: Any, role: str, unit: Unit) -> bool:
+    if not can_manage_grants(user, unit):
+        return False
+    if role in GRANTABLE_BY_OFFICER:
+        return True
+    return has_role_on(user, unit, frozenset({Role.ADMIN}))
+
+
+def roles_of(user: Any) -> set[str]:
+    """The roles the user holds anywhere (for navigation)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    roles = {role for role, _ in _grants(user)}
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    return roles

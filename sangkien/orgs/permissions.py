@@ -1,0 +1,39 @@
+"""Fetching units and members for a user: one helper per object, answering 404 outside the
+user's scope (never 403, so an outsider learns nothing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from sangkien.accounts.permissions import (
+    VIEW_MEMBERS,
+    VIEW_UNITS,
+    has_role_on,
+    units_visible_to,
+)
+
+from .models import Member, Unit
+
+
+def get_unit_for_user(user: Any, code: str, roles: frozenset[str] = VIEW_UNITS) -> Unit:
+    unit = (
+        units_visible_to(user, roles)
+        .select_related("parent", "successor")
+        .filter(code=code.upper())
+        .first()
+    )
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def get_member_for_user(user: Any, code: str) -> Member:
+    member = Member.objects.select_related("unit").filter(code=code.upper()).first()
+    if member is None:
+        raise Http404
+    is_self = getattr(user, "is_authenticated", False) and user.member_id == member.pk
+    if not is_self and not has_role_on(user, member.unit, VIEW_MEMBERS):
+        raise Http404
+    return member

@@ -1,0 +1,98 @@
+"""Vietnamese text in one place: normalisation, folding for search, sort keys.
+
+- `nfc` is applied to every piece of text on the way in.
+- `fold` is what search compares: no tone or vowel marks, đ/Đ as d, case folded, single spaces.
+- `sort_key` and `person_sort_key` give strings whose plain binary order is Vietnamese
+  dictionary order (a ă â b c d đ e ê … with tones ordered ngang, huyền, hỏi, ngã, sắc, nặng);
+  they are stored in columns with binary collation so the database sorts and paginates by them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+# Combining marks that carry the tone, in dictionary order (ngang has none).
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+# Marks that make a separate letter of the alphabet.
+_LETTER_MARKS = {"\u0306": "breve", "\u0302": "circumflex", "\u031b": "horn"}
+
+_ALPHABET = [
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m",
+    "n", "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+]  # fmt: skip
+# Each letter becomes one printable ASCII character, in alphabet order ('0' = 0x30 upwards).
+_RANK = {letter: chr(0x30 + i) for i, letter in enumerate(_ALPHABET)}
+_WORD_SEP = "\x02"  # below every letter: "An" sorts before "An Bình" and "Anh"
+_LEVEL_SEP = "\x01"  # letters first, then tones
+
+
+def nfc(value: str) -> str:
+    """Vietnamese text as users mean it: NFC, no surrounding whitespace."""
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def clean_line(value: str) -> str:
+    """One-line text (names, titles): NFC with runs of whitespace made single spaces."""
+    return _SPACES.sub(" ", nfc(value))
+
+
+def fold(value: str) -> str:
+    """The search form of text: no diacritics, đ/Đ as d, case folded, single spaces."""
+    decomposed = unicodedata.normalize("NFD", value)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    stripped = stripped.replace("đ", "d").replace("Đ", "D")
+    return _SPACES.sub(" ", stripped.casefold()).strip()
+
+
+def _letters_and_tones(word: str) -> tuple[str, str]:
+    """The letters of one word as alphabet ranks, and its tones as digits."""
+    letters: list[str] = []
+    tones: list[str] = []
+    for base in unicodedata.normalize("NFC", word.casefold()):
+        parts = unicodedata.normalize("NFD", base)
+        head, marks = parts[0], parts[1:]
+        tone = 0
+        letter = head
+        for mark in marks:
+            if mark in _TONES:
+                tone = _TONES[mark]
+            elif mark in _LETTER_MARKS:
+                letter = unicodedata.normalize("NFC", letter + mark)
+        if letter in _RANK:
+            letters.append(_RANK[letter])
+        elif letter.isalnum():
+            letters.append("~" + letter)
+        else:
+            continue  # punctuation does not take part in the order
+        tones.append(str(tone))
+    return "".join(letters), "".join(tones)
+
+
+def _key(words: list[str]) -> str:
+    pairs = [_letters_and_tones(w) for w in words]
+    primary = _WORD_SEP.join(p[0] for p in pairs)
+    secondary = "".join(p[1] for p in pairs)
+    return primary + _LEVEL_SEP + secondary
+
+
+def sort_key(value: str) -> str:
+    """Dictionary order of a unit name or title."""
+    return _key(clean_line(value).split(" "))[:250]
+
+
+def person_sort_key(full_name: str) -> str:
+    """Vietnamese order of people: by given name (the last word), then family and middle names."""
+    words = clean_line(full_name).split(" ")
+    if len(words) > 1:
+        words = [words[-1], *words[:-1]]
+    return _key(words)[:250]
+
+
+def split_full_name(full_name: str) -> tuple[str, str]:
+    """(family and middle names, given name) of a Vietnamese full name."""
+    words = clean_line(full_name).split(" ")
+    return " ".join(words[:-1]), words[-1]

@@ -1,0 +1,40 @@
+"""Fails when a Vietnamese translation is missing or fuzzy, or a .mo file is out of date.
+
+Run by `make test`; `make messages` refreshes the catalogues after strings change."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "sangkien" / "locale"
+
+
+def main() -> int:
+    problems: list[str] = []
+    for po in sorted(LOCALE.glob("*/LC_MESSAGES/*.po")):
+        lang = po.parts[-3]
+        result = subprocess.run(
+            ["msgfmt", "--statistics", "-o", "/dev/null", str(po)],
+            capture_output=True, text=True, check=False,
+        )
+        stats = result.stderr.strip()
+        if result.returncode != 0:
+            problems.append(f"{po}: {stats}")
+        elif lang == "vi" and ("untranslated" in stats or "fuzzy" in stats):
+            problems.append(f"{po}: {stats}")
+        mo = po.with_suffix(".mo")
+        with tempfile.NamedTemporaryFile(suffix=".mo") as fresh:
+            subprocess.run(["msgfmt", "-o", fresh.name, str(po)], check=False)
+            if not mo.exists() or Path(fresh.name).read_bytes() != mo.read_bytes():
+                problems.append(f"{mo} does not match its .po: run make messages")
+    for p in problems:
+        print(p, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
