@@ -416,6 +416,15 @@ def merge_units(
     sources = [_lock(s) for s in sources]
     if len({s.pk for s in sources}) != len(sources):
         raise ValidationError({"sources": _("A unit is listed twice.")})
+    for a in sources:
+        for b in sources:
+            if a.pk != b.pk and b.path.startswith(a.path):
+                raise ValidationError(
+                    {
+                        "sources": _("%(inner)s lies inside %(outer)s: merge only one of them.")
+                        % {"inner": b.code, "outer": a.code}
+                    }
+                )
     for s in sources:
         _check_active(s, "sources")
         if s.parent_id is None:
