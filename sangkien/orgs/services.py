@@ -704,6 +704,7 @@ def create_member(
             "joined_on": joined_on,
         }
     )
+    unit = Unit.objects.get(pk=unit.pk)  # the caller's copy may predate a reorganisation
     if unit.kind not in MEMBER_UNIT_KINDS:
         errors["unit"] = _("Members belong to a grassroots union or a union group.")
     elif not unit.is_active:
@@ -774,6 +775,7 @@ def move_member(
     member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
     if member.left_on is not None:
         raise ValidationError({"member": _("This person is no longer a member.")})
+    to = Unit.objects.get(pk=to.pk)
     if to.kind not in MEMBER_UNIT_KINDS:
         raise ValidationError({"unit": _("Members belong to a grassroots union or a union group.")})
     _check_active(to, "unit")
