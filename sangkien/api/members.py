@@ -1,42 +1,23 @@
 from __future__ import annotations
 
-import datetime as dt
+from django.http import Http404, HttpRequest
+from ninja import Query, Router
 
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from sangkien.accounts.permissions import VIEW_MEMBERS, can_view_personal_data, units_visible_to
+from sangkien.orgs import models
+from sangkien.orgs.permissions import get_member_for_user
+from sangkien.text import fold
 
-from sangkien.accounts.permissions import (
-    VIEW_MEMBERS,
-    can_view_personal_data,
-    units_visible_to,
-)
-from sangkien.core.pagination import keyset_page
-from sangkien.orgs.models import Member
+from . import schemas
+from .paging import page_of
 
 router = Router(tags=["members"])
+ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
 
 
-class MemberOut(Schema):
-    code: str
-    full_name: str
-    unit: str
-    gender: str
-    position: str
-    joined_on: dt.date | None
-    left_on: dt.date | None
-    birth_date: dt.date | None = None
-    phone: str | None = None
-    email: str | None = None
-
-
-class MemberPage(Schema):
-    items: list[MemberOut]
-    next_cursor: str | None
-
-
-def member_out(request: HttpRequest, member: Member) -> MemberOut:
-    out = MemberOut(
+def member_out(request: HttpRequest, member: models.Member) -> schemas.Member:
+    visible = can_view_personal_data(request.user, member)
+    return schemas.Member(
         code=member.code,
         full_name=member.full_name,
         unit=member.unit.code,
@@ -44,42 +25,44 @@ def member_out(request: HttpRequest, member: Member) -> MemberOut:
         position=member.position,
         joined_on=member.joined_on,
         left_on=member.left_on,
+        personal_data_visible=visible,
+        birth_date=member.birth_date if visible else None,
+        phone=(member.phone or None) if visible else None,
+        email=(member.email or None) if visible else None,
     )
-    if can_view_personal_data(request.user, member):
-        out.birth_date = member.birth_date
-        out.phone = member.phone
-        out.email = member.email
-    return out
 
 
-@router.get("", response=MemberPage)
+@router.get("", response={200: schemas.MemberPage, **ERRORS})
 def list_members(
     request: HttpRequest,
     unit: str,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: int = Query(50, ge=1, le=200),
     q: str | None = None,
     include_former: bool = False,
 ):
-    """Members of `unit` and every unit below it, in Vietnamese name order."""
-    scope = get_object_or_404(units_visible_to(request.user, VIEW_MEMBERS), code=unit.upper())
-    qs = Member.objects.in_subtree(scope).select_related("unit")
+    """Members of `unit` and of every unit below it, in Vietnamese name order (given name,
+    then family and middle names), a page at a time. Needs the officer, support, reviewer or
+    administrator role on the unit or above it. `q` matches names without regard to tone
+    marks, đ or case. Members who left are listed only with `include_former`."""
+    scope = units_visible_to(request.user, VIEW_MEMBERS).filter(code=unit.upper()).first()
+    if scope is None:
+        raise Http404
+    if models.Unit.objects.filter(parent=scope).exists():
+        qs = models.Member.objects.in_subtree(scope)
+    else:  # a leaf: read straight off the (unit, sort_key, id) index
+        qs = models.Member.objects.filter(unit=scope)
     if not include_former:
         qs = qs.current()
-    if q:
-        from sangkien.text import fold
-
+    if q and fold(q):
         qs = qs.filter(name_folded__contains=fold(q))
-    page = keyset_page(qs, order=("sort_key", "id"), cursor=cursor, size=max(1, min(limit, 200)))
-    return MemberPage(
+    page = page_of(qs.select_related("unit"), cursor=cursor, limit=limit)
+    return schemas.MemberPage(
         items=[member_out(request, m) for m in page.items], next_cursor=page.next_cursor
     )
 
 
-@router.get("/{code}", response=MemberOut)
+@router.get("/{code}", response={200: schemas.Member, **ERRORS})
 def get_member(request: HttpRequest, code: str):
-    visible = units_visible_to(request.user, VIEW_MEMBERS)
-    member = get_object_or_404(
-        Member.objects.select_related("unit").filter(unit__in=visible), code=code.upper()
-    )
-    return member_out(request, member)
+    """One member: for the roles that may list the member's unit, and for the member."""
+    return member_out(request, get_member_for_user(request.user, code))

@@ -2,64 +2,66 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Query, Router
 
 from sangkien.accounts.permissions import top_units_for, units_visible_to
-from sangkien.orgs.models import Unit, UnitStatus
+from sangkien.orgs import models
+
+from . import schemas
+from .paging import page_of
 
 router = Router(tags=["units"])
+ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
 
 
-class UnitOut(Schema):
-    code: str
-    name: str
-    short_name: str
-    kind: str
-    status: str
-    parent: str | None
-    answered_for_by: str | None
-    children_count: int
-    members_count: int
-
-
-def unit_out(unit: Unit, children_count: int) -> UnitOut:
-    return UnitOut(
+def unit_out(unit: models.Unit) -> schemas.Unit:
+    return schemas.Unit(
         code=unit.code,
         name=unit.name,
         short_name=unit.short_name,
         kind=unit.kind,
         status=unit.status,
-        parent=unit.parent.code if unit.parent_id else None,  # type: ignore[union-attr]
-        answered_for_by=unit.successor.code if unit.successor_id else None,  # type: ignore[union-attr]
-        children_count=children_count,
+        parent=unit.parent.code if unit.parent else None,
+        answered_for_by=unit.successor.code if unit.successor else None,
+        children_count=unit.n_children,  # type: ignore[attr-defined]
         members_count=unit.members_total,
     )
 
 
-def _with_counts(qs):
+def _with_counts(qs: models.UnitQuerySet) -> models.UnitQuerySet:
     return qs.select_related("parent", "successor").annotate(
-        n_children=Count("children", filter=Q(children__status=UnitStatus.ACTIVE))
+        n_children=Count("children", filter=Q(children__status=models.UnitStatus.ACTIVE))
     )
 
 
-@router.get("", response=list[UnitOut])
-def list_units(request: HttpRequest, parent: str | None = None, include_closed: bool = False):
-    """Children of `parent`, or the top units the caller can see."""
-    visible = units_visible_to(request.user)
+@router.get("", response={200: schemas.UnitPage, **ERRORS})
+def list_units(
+    request: HttpRequest,
+    parent: str | None = None,
+    include_closed: bool = False,
+    cursor: str | None = None,
+    limit: int = Query(100, ge=1, le=500),
+):
+    """The units directly below `parent`; without `parent`, the highest units the caller can
+    see (the root for a national administrator). In Vietnamese name order, a page at a time.
+    Merged, split and dissolved units are left out unless `include_closed` is true."""
     if parent:
-        parent_unit = get_object_or_404(visible, code=parent.upper())
-        qs = Unit.objects.filter(parent=parent_unit)
+        parent_unit = units_visible_to(request.user).filter(code=parent.upper()).first()
+        if parent_unit is None:
+            raise Http404
+        qs = models.Unit.objects.filter(parent=parent_unit)
     else:
         qs = top_units_for(request.user)
     if not include_closed:
-        qs = qs.filter(status=UnitStatus.ACTIVE)
-    return [unit_out(u, u.n_children) for u in _with_counts(qs).ordered()]
+        qs = qs.active()
+    page = page_of(_with_counts(qs), cursor=cursor, limit=limit)
+    return schemas.UnitPage(items=[unit_out(u) for u in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/{code}", response=UnitOut)
+@router.get("/{code}", response={200: schemas.Unit, **ERRORS})
 def get_unit(request: HttpRequest, code: str):
+    """One unit the caller can see, closed or not."""
     unit = _with_counts(units_visible_to(request.user)).filter(code=code.upper()).first()
     if unit is None:
         raise Http404
-    return unit_out(unit, unit.n_children)
+    return unit_out(unit)

@@ -2,75 +2,83 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
-from ninja.errors import ValidationError as NinjaValidationError
+import functools
+from typing import Any
 
-from sangkien.core.errors import ConflictError
+from django.http import HttpRequest, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, path, re_path
+from ninja import NinjaAPI
+from ninja.operation import Operation
 
 from .auth import AUTH
+from .errors import install_handlers, method_not_allowed, route_not_found
 from .members import router as members_router
 from .units import router as units_router
 
-api = NinjaAPI(
+DESCRIPTION = """\
+The Sáng kiến API, version 1.
+
+**Authentication.** Send a personal token as `Authorization: Bearer TOKEN` (an administrator
+makes one with `sangkien token create USERNAME`), or use the browser session of a signed-in
+user; session requests that change data must carry Django's CSRF token (`X-CSRFToken`).
+A token that is unknown or revoked gets 401 even when a session is present.
+
+**Scope.** Every role is held on a unit and covers its subtree. Anything outside the
+caller's subtrees answers 404, exactly as if it did not exist.
+
+**Personal data.** A member's date of birth, phone and email are given only to the member and
+to officers and administrators of a unit at or above the member's unit. For everyone else the
+three fields are present but null, and `personal_data_visible` is false; a null with
+`personal_data_visible` true means the value is not known.
+
+**Pages.** Lists answer `{"items": [...], "next_cursor": "..."}`; pass `next_cursor` back as
+`cursor` for the next page, until it is null. Cursors stay valid while rows are added.
+
+**Errors** are JSON: `{"message": "..."}` in the language of `Accept-Language`
+(Vietnamese by default), plus `errors` (field → messages) on 422. 401: not signed in or bad
+token; 404: no such thing, or outside the caller's scope; 405: wrong method; 422: a bad
+parameter, named in `message`; 500: our fault, logged.
+"""
+
+
+class Api(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        return operation.view_func.__name__
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls: list[URLResolver | URLPattern] = []
+        for pattern in super()._get_urls():
+            if isinstance(pattern, URLPattern) and pattern.name == "api-root":
+                # ninja's root view raises Django's HTML 404; keep the name for reversing.
+                pattern = path("", route_not_found, name="api-root")
+            elif isinstance(pattern, URLPattern):
+                pattern.callback = _json_method_errors(pattern.callback)
+            urls.append(pattern)
+        urls.append(re_path(r"^.*$", route_not_found, name="not-found"))
+        return urls
+
+
+def _json_method_errors(view: Any) -> Any:
+    @functools.wraps(view)  # keeps csrf_exempt: ninja checks CSRF in the session auth
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            return method_not_allowed(request, response["Allow"])
+        return response
+
+    return wrapped
+
+
+api = Api(
     title="Sáng kiến API",
     version="1",
+    description=DESCRIPTION,
     urls_namespace="api",
     auth=AUTH,
-    docs_url="/docs",
+    # The interactive docs would load Swagger UI from a CDN unless "ninja" is an installed
+    # app; deployments may be offline, so only the schema is served.
+    docs_url=None,
 )
 api.add_router("/units", units_router)
 api.add_router("/members", members_router)
-
-
-def _fields(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
-    return {"__all__": [str(m) for m in exc.messages]}
-
-
-@api.exception_handler(ValidationError)
-def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    fields = _fields(exc)
-    first = next(iter(fields.items()))
-    message = f"{first[0]}: {first[1][0]}" if first[0] != "__all__" else first[1][0]
-    return api.create_response(request, {"message": message, "errors": fields}, status=400)
-
-
-@api.exception_handler(NinjaValidationError)
-def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors: dict[str, list[str]] = {}
-    for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        errors.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "")))
-    name = next(iter(errors))
-    message = _("Invalid value for %(field)s.") % {"field": name}
-    return api.create_response(request, {"message": message, "errors": errors}, status=422)
-
-
-@api.exception_handler(ConflictError)
-def on_conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
-    return api.create_response(request, {"message": exc.message}, status=409)
-
-
-@api.exception_handler(Http404)
-def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"message": _("Not found.")}, status=404)
-
-
-@api.exception_handler(AuthenticationError)
-def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"message": _("Sign in or send an API token.")}, status=401)
-
-
-@api.exception_handler(Exception)
-def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    import logging
-
-    logging.getLogger("sangkien.api").exception("API error", exc_info=exc)
-    return api.create_response(
-        request, {"message": _("Something went wrong on the server. Try again later.")}, status=500
-    )
+install_handlers(api)
