@@ -3,7 +3,8 @@
 - `nfc` is applied to every piece of text on the way in.
 - `fold` is what search compares: no tone or vowel marks, đ/Đ as d, case folded, single spaces.
 - `sort_key` and `person_sort_key` give strings whose plain binary order is Vietnamese
-  dictionary order (a ă â b c d đ e ê … with tones ordered ngang, huyền, hỏi, ngã, sắc, nặng);
+  dictionary order, word by word (a ă â b c d đ e ê …; where the letters of a word are the
+  same, tones decide: ngang, huyền, hỏi, ngã, sắc, nặng);
   they are stored in columns with binary collation so the database sorts and paginates by them.
 """
 
@@ -26,8 +27,8 @@ _ALPHABET = [
 ]  # fmt: skip
 # Each letter becomes one printable ASCII character, in alphabet order ('0' = 0x30 upwards).
 _RANK = {letter: chr(0x30 + i) for i, letter in enumerate(_ALPHABET)}
-_WORD_SEP = "\x02"  # below every letter: "An" sorts before "An Bình" and "Anh"
-_LEVEL_SEP = "\x01"  # letters first, then tones
+_WORD_SEP = "\x01"  # ends a word's tones: "An" sorts before "An Bình"
+_LEVEL_SEP = "\x02"  # below every letter: "An" sorts before "Anh" (never NUL: PostgreSQL)
 
 
 def nfc(value: str) -> str:
@@ -73,10 +74,11 @@ def _letters_and_tones(word: str) -> tuple[str, str]:
 
 
 def _key(words: list[str]) -> str:
-    pairs = [_letters_and_tones(w) for w in words]
-    primary = _WORD_SEP.join(p[0] for p in pairs)
-    secondary = "".join(p[1] for p in pairs)
-    return primary + _LEVEL_SEP + secondary
+    # Syllable by syllable, as dictionaries do: each word's letters, then its tones, so every
+    # "Anh" comes before every "Ánh" whatever follows, and "An Bình" before "Àn".
+    return _WORD_SEP.join(
+        letters + _LEVEL_SEP + tones for letters, tones in map(_letters_and_tones, words)
+    )
 
 
 def sort_key(value: str) -> str:
