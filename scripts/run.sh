@@ -7,5 +7,5 @@ BIN=.venv/bin
 mkdir -p var
 $BIN/sangkien migrate --noinput -v 0
 $BIN/sangkien seed --scale demo --once
-$BIN/sangkien demo-logins --url "http://127.0.0.1:${PORT}/"
+$BIN/sangkien demo_logins --url "http://127.0.0.1:${PORT}/"
 exec $BIN/sangkien runserver "127.0.0.1:${PORT}"
