@@ -52,3 +52,36 @@ class LoginForm(forms.Form):
         services.clear_login_failures(identifier)
         self.user = user
         return data
+
+
+class GrantForm(forms.Form):
+    """Grant a role on a unit to an existing account, found by username, email or phone."""
+
+    identifier = forms.CharField(
+        label=_("Username, email or phone number of the person"),
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args: Any, roles: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+        self.user: Any = None
+
+    def clean_identifier(self) -> str:
+        from .backends import find_user
+
+        identifier = self.cleaned_data["identifier"]
+        self.user = find_user(identifier)
+        if self.user is None or not self.user.is_active:
+            raise forms.ValidationError(
+                _("No account has this username, email or phone number."), code="unknown_user"
+            )
+        return identifier
+
+
+class PreferencesForm(forms.Form):
+    email_notifications = forms.BooleanField(
+        label=_("Send me emails about my initiatives and my work"), required=False
+    )

@@ -167,3 +167,19 @@ def record_login_failure(identifier: str, address: str) -> None:
 
 def clear_login_failures(identifier: str) -> None:
     LoginFailure.objects.filter(identifier=nfc(identifier).lower()).delete()
+
+
+@transaction.atomic
+def update_preferences(user: User, *, by: Any, email_notifications: bool) -> User:
+    """The user's own settings (today: whether to send them emails)."""
+    before = {"email_notifications": user.email_notifications}
+    user.email_notifications = email_notifications
+    user.save(update_fields=["email_notifications"])
+    audit.record(
+        actor=by,
+        action="user.preferences",
+        obj=user,
+        before=before,
+        after={"email_notifications": email_notifications},
+    )
+    return user

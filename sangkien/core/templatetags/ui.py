@@ -1,0 +1,51 @@
+"""Small template helpers shared by every page: money, navigation, the current path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from sangkien.accounts.permissions import VIEW_MEMBERS, role_paths, top_units_for
+
+register = template.Library()
+
+
+@register.filter
+def vnd(value: Any) -> str:
+    """Money in whole dong: "1.500.000 ₫" in Vietnamese, "1,500,000 VND" in English."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    text = number_format(amount, decimal_pos=0, use_l10n=True, force_grouping=True)
+    if (get_language() or "vi").startswith("vi"):
+        return f"{text}\u00a0₫"
+    return f"{text}\u00a0VND"
+
+
+@register.simple_tag(takes_context=True)
+def members_home(context: Any) -> str | None:
+    """The code of the one unit whose members the user may list, if there is exactly one
+    highest such unit (so the navigation can link straight to its member list)."""
+    user = context.get("user")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not role_paths(user, VIEW_MEMBERS):
+        return None
+    tops = list(top_units_for(user, VIEW_MEMBERS).values_list("code", flat=True)[:2])
+    return tops[0] if len(tops) == 1 else None
+
+
+@register.simple_tag(takes_context=True)
+def current(context: Any, prefix: str) -> str:
+    """`aria-current="page"` when the request path starts with `prefix`."""
+    request = context.get("request")
+    if request is not None and request.path.startswith(prefix):
+        return mark_safe('aria-current="page"')  # noqa: S308 - a constant
+    return ""
