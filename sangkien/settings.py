@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sangkien.orgs",
     "sangkien.accounts",
     "sangkien.api",
+    "sangkien.stats",
 ]
 
 MIDDLEWARE = [
@@ -126,7 +127,10 @@ LANGUAGE_COOKIE_NAME = "sangkien_language"
 
 STATIC_URL = "static/"
 STATIC_ROOT = PROJECT_DIR / "staticfiles"
-STATICFILES_DIRS = [("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist")]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("SANGKIEN_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
