@@ -140,7 +140,15 @@ def run_tree_suite(runs: int = 50, seed: int = 7) -> list[Result]:
             note,
         )
     )
-    results.append(_case("tree.ancestors", lambda u: list(u.ancestors()), _walk_up, leaves, note))
+    results.append(
+        _case(
+            "tree.ancestors",
+            lambda u: list(u.ancestors()),
+            lambda u: list(reversed(_walk_up(u))),
+            leaves,
+            note,
+        )
+    )
     words = [fold(u.name).split(" ")[-1] for u in leaves[:runs]] or ["cong"]
     results.append(
         _case(
