@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sangkien.core.errors import ValidationError
+from sangkien.core.templatetags.ui import person
 from sangkien.orgs.forms import add_service_errors
 from sangkien.orgs.permissions import get_unit_for_user
 from sangkien.orgs.views import breadcrumbs_for, posted, visible
@@ -98,7 +99,7 @@ def grant_list(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("%(user)s now holds the role %(role)s on %(unit)s.")
-                    % {"user": form.user, "role": Role(role).label, "unit": unit.name},
+                    % {"user": person(form.user), "role": Role(role).label, "unit": unit.name},
                 )
                 return redirect("orgs:grants", code=unit.code)
         status = 400
@@ -130,6 +131,6 @@ def grant_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("%(user)s no longer holds the role %(role)s on %(unit)s.")
-        % {"user": grant.user, "role": grant.get_role_display(), "unit": unit.name},
+        % {"user": person(grant.user), "role": grant.get_role_display(), "unit": unit.name},
     )
     return redirect("orgs:grants", code=unit.code)

@@ -49,3 +49,12 @@ def current(context: Any, prefix: str) -> str:
     if request is not None and request.path.startswith(prefix):
         return mark_safe('aria-current="page"')  # noqa: S308 - a constant
     return ""
+
+
+@register.filter
+def person(user: Any) -> str:
+    """A user's name in Vietnamese order (family, middle, given), else the username."""
+    if user is None:
+        return ""
+    name = f"{user.last_name} {user.first_name}".strip()
+    return name or user.username
