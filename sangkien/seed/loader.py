@@ -4,7 +4,9 @@ memberships streamed in batches, then the demo users.
 Ids are allocated here (after the highest id in each table) so paths and foreign keys are
 known before anything is written; PostgreSQL's sequences are moved past them afterwards.
 Members go in with COPY on PostgreSQL and with executemany elsewhere, one transaction per
-batch; at no time are more than one batch of members in memory.
+batch; at no time are more than one batch of members in memory. On PostgreSQL the member
+and membership tables are loaded without their secondary indexes and constraints, which are
+rebuilt once at the end (also when the load fails half-way).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any
@@ -79,10 +82,11 @@ class Progress:
         rate = done / max(now - self.stage_started, 1e-6)
         elapsed = int(now - self.started)
         pct = f" {100 * done / self.total:5.1f} %" if self.total else ""
-        line = (
-            f"{self.stage}: {done:,}/{self.total:,}{pct}  {rate:,.0f}/s  "
-            f"{elapsed // 60:02d}:{elapsed % 60:02d}"
-        )
+        clock = f"{elapsed // 60:02d}:{elapsed % 60:02d}"
+        if self.total:
+            line = f"{self.stage}: {done:,}/{self.total:,}{pct}  {rate:,.0f}/s  {clock}"
+        else:
+            line = f"{self.stage} …  {clock}"
         self.width = max(self.width, len(line))
         self.stream.write("\r" + line.ljust(self.width))
         self.stream.flush()
@@ -195,6 +199,72 @@ def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+def _secondary_indexes(model: type[models.Model]) -> list[tuple[str, str, str]]:
+    """(kind, name, definition) of a PostgreSQL table's indexes and unique and foreign-key
+    constraints, the primary key excepted."""
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
+            [table],
+        )
+        constraints = cur.fetchall()
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = %s",
+            [table],
+        )
+        indexes = cur.fetchall()
+        cur.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'",
+            [table],
+        )
+        backed = {name for (name,) in cur.fetchall()} | {c[0] for c in constraints}
+    out = [("constraint", name, definition) for name, definition, _kind in constraints]
+    out += [("index", name, definition) for name, definition in indexes if name not in backed]
+    return out
+
+
+@contextmanager
+def _indexes_deferred(models_: list[type[models.Model]]) -> Iterator[None]:
+    """On PostgreSQL, load without secondary indexes and constraints, then build them once:
+    far faster than maintaining them row by row. They are rebuilt even if the load fails."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    saved = [(m, _secondary_indexes(m)) for m in models_]
+    with transaction.atomic(), connection.cursor() as cur:
+        # Pending deferred checks (inside an outer transaction, as in tests) block ALTER.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for model, items in reversed(saved):
+            for kind, name, _definition in items:
+                quoted = connection.ops.quote_name(name)
+                if kind == "constraint":
+                    cur.execute(f"ALTER TABLE {_table(model)} DROP CONSTRAINT {quoted}")
+                else:
+                    cur.execute(f"DROP INDEX {quoted}")
+        cur.execute("SET CONSTRAINTS ALL DEFERRED")
+    try:
+        yield
+    finally:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            for _model, items in saved:
+                for kind, _name, definition in items:
+                    if kind == "index":
+                        cur.execute(definition)
+            for model, items in saved:
+                for kind, name, definition in items:
+                    if kind == "constraint":
+                        cur.execute(
+                            f"ALTER TABLE {_table(model)} ADD CONSTRAINT "
+                            f"{connection.ops.quote_name(name)} {definition}"
+                        )
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def _write_members(plan: Plan, progress: Progress, batch_size: int) -> int:
     total = plan.members
     progress.begin("members", total)
@@ -274,8 +344,9 @@ def seed(
         progress.end()
     plan = plan_units(SCALES[scale], seed, id_base=_next_id(Unit))
     _write_units(plan, progress)
-    members = _write_members(plan, progress, batch_size)
-    progress.begin("indexes and statistics", 0)
+    with _indexes_deferred([Member, Membership]):
+        members = _write_members(plan, progress, batch_size)
+        progress.begin("indexes and statistics", 0)
     _after_load()
     progress.end()
     progress.begin("demo users", len(demo.DEMO_LOGINS))

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from sangkien.accounts.models import RoleGrant, User
 from sangkien.orgs.models import Member, Membership, Unit, UnitKind, UnitVersion, decode_path
@@ -188,3 +189,14 @@ def test_member_stream_is_deterministic_per_seed():
     ]
     assert first == again
     assert len(first) == plan.members
+
+
+@pytest.mark.django_db
+def test_member_indexes_and_constraints_survive_the_load():
+    def names(model) -> set[str]:
+        with connection.cursor() as cur:
+            return set(connection.introspection.get_constraints(cur, model._meta.db_table))
+
+    before = (names(Member), names(Membership))
+    run_seed()
+    assert (names(Member), names(Membership)) == before
