@@ -4,6 +4,7 @@ Run by `make test`; `make messages` refreshes the catalogues after strings chang
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -14,17 +15,25 @@ LOCALE = ROOT / "sangkien" / "locale"
 
 
 def main() -> int:
+    catalogues = sorted(LOCALE.glob("*/LC_MESSAGES/*.po"))
+    if not catalogues:
+        print("No translation catalogues yet (sangkien/locale): nothing to check.")
+        return 0
+    if shutil.which("msgfmt") is None:
+        print("msgfmt is missing: install gettext (apt-get install gettext).", file=sys.stderr)
+        return 1
     problems: list[str] = []
-    for po in sorted(LOCALE.glob("*/LC_MESSAGES/*.po")):
+    for po in catalogues:
         lang = po.parts[-3]
         result = subprocess.run(
             ["msgfmt", "--statistics", "-o", "/dev/null", str(po)],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         stats = result.stderr.strip()
-        if result.returncode != 0:
-            problems.append(f"{po}: {stats}")
-        elif lang == "vi" and ("untranslated" in stats or "fuzzy" in stats):
+        incomplete = lang == "vi" and ("untranslated" in stats or "fuzzy" in stats)
+        if result.returncode != 0 or incomplete:
             problems.append(f"{po}: {stats}")
         mo = po.with_suffix(".mo")
         with tempfile.NamedTemporaryFile(suffix=".mo") as fresh:

@@ -55,6 +55,10 @@ def test_errors_follow_accept_language(client, tree, language):
     assert response["Content-Language"] == language
 
 
-def test_english_messages(client, tree):
-    response = client.get("/api/v1/nothing", headers={"Accept-Language": "en"})
-    assert response.json() == {"message": "Not found."}
+def test_messages_are_translated(client, tree):
+    english = client.get("/api/v1/nothing", headers={"Accept-Language": "en"}).json()
+    vietnamese = client.get("/api/v1/nothing", headers={"Accept-Language": "vi"}).json()
+    default = client.get("/api/v1/nothing").json()
+    assert english == {"message": "Not found."}
+    assert vietnamese["message"] != english["message"]
+    assert default == vietnamese  # Vietnamese first
