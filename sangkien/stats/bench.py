@@ -224,7 +224,7 @@ def markdown(results: list[Result], title: str) -> str:
     for r in results:
         naive_m = f"{r.naive_median_ms:.2f}" if r.naive_median_ms is not None else "–"
         naive_p = f"{r.naive_p95_ms:.2f}" if r.naive_p95_ms is not None else "–"
-        ratio = f"{r.ratio:.0f}×" if r.ratio is not None else "–"
+        ratio = f"{r.ratio:.1f}×" if r.ratio is not None else "–"
         lines.append(
             f"| {r.case} | {r.runs} | {r.median_ms:.2f} | {r.p95_ms:.2f} | {naive_m} | {naive_p} "
             f"| {ratio} | {r.note} |"
