@@ -1,4 +1,5 @@
-"""Fails when a Vietnamese translation is missing or fuzzy, or a .mo file is out of date.
+"""Fails when a string in the code is missing from the catalogues, a Vietnamese translation
+is missing or fuzzy, or a .mo file is out of date.
 
 Run by `make test`; `make messages` refreshes the catalogues after strings change."""
 
@@ -12,6 +13,47 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "sangkien" / "locale"
+
+
+def _msgids(po: Path) -> set[str]:
+    """msgid (with msgid_plural) of each entry, read with gettext's own msgcat."""
+    out = subprocess.run(
+        ["msgcat", "--no-wrap", "--no-location", "--sort-output", str(po)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    ids: set[str] = set()
+    for block in out.split("\n\n"):
+        lines = [ln for ln in block.splitlines() if not ln.startswith("#")]
+        key = "|".join(ln for ln in lines if ln.startswith(("msgid ", "msgid_plural ")))
+        if key and key != 'msgid ""':
+            ids.add(key)
+    return ids
+
+
+def strings_missing_from_catalogue(po: Path) -> list[str]:
+    """Extract the strings of a copy of the code and compare them with the catalogue."""
+    if not po.exists():
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "sangkien"
+        shutil.copytree(ROOT / "sangkien", copy, ignore=shutil.ignore_patterns("__pycache__"))
+        subprocess.run(
+            [
+                str(ROOT / ".venv" / "bin" / "sangkien"),
+                "makemessages",
+                "-l",
+                "vi",
+                "--no-obsolete",
+                "-v",
+                "0",
+            ],
+            cwd=copy,
+            check=True,
+        )
+        missing = _msgids(copy / "locale" / "vi" / "LC_MESSAGES" / "django.po") - _msgids(po)
+    return [f"not in {po.name} yet (run make messages): {m}" for m in sorted(missing)]
 
 
 def main() -> int:
@@ -40,6 +82,7 @@ def main() -> int:
             subprocess.run(["msgfmt", "-o", fresh.name, str(po)], check=False)
             if not mo.exists() or Path(fresh.name).read_bytes() != mo.read_bytes():
                 problems.append(f"{mo} does not match its .po: run make messages")
+    problems.extend(strings_missing_from_catalogue(LOCALE / "vi" / "LC_MESSAGES" / "django.po"))
     for p in problems:
         print(p, file=sys.stderr)
     return 1 if problems else 0

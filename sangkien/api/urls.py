@@ -75,9 +75,9 @@ api = Api(
     description=DESCRIPTION,
     urls_namespace="api",
     auth=AUTH,
-    # The interactive docs would load Swagger UI from a CDN unless "ninja" is an installed
-    # app; deployments may be offline, so only the schema is served.
-    docs_url=None,
+    # Swagger UI is served from django-ninja's own static files ("ninja" is an installed app),
+    # never from a CDN, so the docs work on offline intranets.
+    docs_url="/docs",
 )
 api.add_router("/units", units_router)
 api.add_router("/members", members_router)

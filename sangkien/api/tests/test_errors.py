@@ -13,9 +13,7 @@ def assert_json_error(response, status: int) -> dict:
     return body
 
 
-@pytest.mark.parametrize(
-    "url", ["/api/v1/", "/api/v1/nothing-here", "/api/v1/units/TH/extra/", "/api/v1/docs"]
-)
+@pytest.mark.parametrize("url", ["/api/v1/", "/api/v1/nothing-here", "/api/v1/units/TH/extra/"])
 def test_unknown_routes_get_json_404(client, login, unit_officer, url):
     assert_json_error(client.get(url), 404)  # even before signing in
     assert_json_error(login(unit_officer).get(url), 404)
