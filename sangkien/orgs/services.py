@@ -8,7 +8,7 @@ import datetime as dt
 import re
 import secrets
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
@@ -291,6 +291,19 @@ def _check_move(unit: Unit, new_parent: Unit) -> None:
     _check_child_kind(new_parent, unit.kind)
 
 
+def _move_children(
+    parent: Unit, target_for: Callable[[Unit], Unit], on: dt.date, event: UnitEvent
+) -> None:
+    """Move every active child of `parent` under `target_for(child)`, dated, with history."""
+    for child in list(Unit.objects.filter(parent=parent, status=UnitStatus.ACTIVE)):
+        target = target_for(child)
+        _check_move(child, target)
+        _close_version(child, on)
+        _reparent(child, target)
+        child.refresh_from_db()
+        _open_version(child, on, event)
+
+
 @transaction.atomic
 def move_unit(
     unit: Unit, *, new_parent: Unit, by: Any, on: dt.date | None = None, note: str = ""
@@ -456,12 +469,7 @@ def merge_units(
         kinds=sorted(kinds),
     )
     for s in sources:
-        for child in list(Unit.objects.filter(parent=s, status=UnitStatus.ACTIVE)):
-            _check_move(child, target)
-            _close_version(child, on)
-            _reparent(child, target)
-            child.refresh_from_db()
-            _open_version(child, on, event)
+        _move_children(s, lambda child: target, on, event)
         _move_members(s, target, on, _("Merged into %(code)s") % {"code": target.code})
         _close_unit(s, status=UnitStatus.MERGED, successor=target, on=on)
         audit.record(
@@ -534,13 +542,7 @@ def split_unit(
         into=list(new_units),
         records_to=main.code,
     )
-    for child in list(Unit.objects.filter(parent=unit, status=UnitStatus.ACTIVE)):
-        target = new_units[children.get(child.code, main.code)]
-        _check_move(child, target)
-        _close_version(child, on)
-        _reparent(child, target)
-        child.refresh_from_db()
-        _open_version(child, on, event)
+    _move_children(unit, lambda child: new_units[children.get(child.code, main.code)], on, event)
     unknown = set(members) - set(
         Member.objects.filter(unit=unit, code__in=list(members)).values_list("code", flat=True)
     )
@@ -610,12 +612,7 @@ def dissolve_unit(
         successor=successor.code,
     )
     if transfer_to is not None:
-        for child in list(Unit.objects.filter(parent=unit, status=UnitStatus.ACTIVE)):
-            _check_move(child, transfer_to)
-            _close_version(child, on)
-            _reparent(child, transfer_to)
-            child.refresh_from_db()
-            _open_version(child, on, event)
+        _move_children(unit, lambda child: transfer_to, on, event)
         _move_members(unit, transfer_to, on, _("Unit %(code)s dissolved") % {"code": unit.code})
     _close_unit(unit, status=UnitStatus.DISSOLVED, successor=successor, on=on)
     audit.record(
