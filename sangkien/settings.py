@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "sangkien.core",
     "sangkien.orgs",
     "sangkien.accounts",
+    "sangkien.campaigns",
+    "sangkien.initiatives",
+    "sangkien.notifications",
     "sangkien.api",
     "sangkien.stats",
 ]
@@ -151,6 +154,12 @@ EMAIL_BACKEND = os.environ.get(
     "SANGKIEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SANGKIEN_FROM_EMAIL", "sangkien@localhost")
+# The address people use to reach the site: links in emails and on printed QR posters.
+SITE_URL = os.environ.get("SANGKIEN_SITE_URL", "http://127.0.0.1:8000")
+
+# Attachments to initiatives: at most this many files of at most this size each.
+SANGKIEN_ATTACHMENT_MAX_BYTES = int(os.environ.get("SANGKIEN_ATTACHMENT_MAX_MB", "10")) << 20
+SANGKIEN_ATTACHMENT_MAX_COUNT = int(os.environ.get("SANGKIEN_ATTACHMENT_MAX_COUNT", "10"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SANGKIEN_SECURE_COOKIES", not DEBUG)

@@ -4,6 +4,7 @@ thousandth page costs what the first does."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -11,8 +12,15 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()  # the database field parses it back
+    raise TypeError(f"cannot put {type(value).__name__} in a cursor")
+
+
 def encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+    data = json.dumps(values, default=_plain, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str | None) -> list[Any] | None:
@@ -40,25 +48,29 @@ class Page:
 def keyset_page(
     qs: QuerySet[Any], *, order: tuple[str, ...], cursor: str | None, size: int
 ) -> Page:
-    """One page of `qs` ordered ascending by `order` (the last field must be unique, e.g. id)."""
+    """One page of `qs` ordered by `order` (a leading "-" sorts that field descending; the
+    last field must be unique, e.g. id). The ordering fields must not be null."""
     after = decode_cursor(cursor)
+    names = [f.lstrip("-") for f in order]
     if after is not None and len(after) == len(order):
         # (a, b, c) > (x, y, z) written out as OR of prefixes, which every database indexes.
         cond = Q()
         for i, field in enumerate(order):
-            step = Q(**{f"{field}__gt": after[i]})
+            op = "lt" if field.startswith("-") else "gt"
+            step = Q(**{f"{names[i]}__{op}": after[i]})
             for j in range(i):
-                step &= Q(**{order[j]: after[j]})
+                step &= Q(**{names[j]: after[j]})
             cond |= step
         # The redundant bound on the first field lets the planner scan the index from the
         # cursor on instead of testing the OR on every row.
-        qs = qs.filter(Q(**{f"{order[0]}__gte": after[0]}) & cond)
+        first_op = "lte" if order[0].startswith("-") else "gte"
+        qs = qs.filter(Q(**{f"{names[0]}__{first_op}": after[0]}) & cond)
     rows = list(qs.order_by(*order)[: size + 1])
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
         last = rows[-1]
-        next_cursor = encode_cursor([_value(last, f) for f in order])
+        next_cursor = encode_cursor([_value(last, f) for f in names])
     return Page(items=rows, next_cursor=next_cursor, cursor=cursor)
 
 
