@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("sangkien.accounts.urls")),
     path("units/", include("sangkien.orgs.urls")),
     path("initiatives/", include("sangkien.initiatives.urls")),
+    path("notifications/", include("sangkien.notifications.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

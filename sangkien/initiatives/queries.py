@@ -7,12 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from sangkien.campaigns.models import Campaign
+from sangkien.orgs.models import SEGMENT, Unit, UnitQuerySet, minimal_paths, subtrees_q
 from sangkien.text import fold
 
-from .models import InitiativeQuerySet, Status
+from .models import Initiative, InitiativeQuerySet, Status
 
 # Newest first: the order of every list unless the reader asks for the oldest first.
 NEWEST_FIRST = ("-id",)
@@ -61,3 +63,40 @@ def status_counts(qs: InitiativeQuerySet) -> dict[str, int]:
     for row in qs.order_by().values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     return counts
+
+
+def campaigns_for(paths: list[str]) -> QuerySet[Campaign]:
+    """The campaigns that concern the subtrees at `paths` (as from `role_paths`; [""] is
+    everything): run by a unit at or above one of them, or by a unit inside one."""
+    if paths == [""]:
+        return Campaign.objects.all()
+    above = {p[:i] for p in paths for i in range(SEGMENT, len(p) + 1, SEGMENT)}
+    return Campaign.objects.filter(Q(owner__path__in=above) | subtrees_q(paths, "owner__path"))
+
+
+def open_campaign_for(unit: Unit, day: dt.date) -> Campaign | None:
+    """The campaign open on `day` that covers `unit` (the one run closest to it first)."""
+    return (
+        Campaign.objects.filter(
+            owner_id__in=[*unit.ancestor_ids, unit.pk], starts_on__lte=day, ends_on__gte=day
+        )
+        .order_by("-owner__depth", "-starts_on", "code")
+        .first()
+    )
+
+
+def find_units(scope: UnitQuerySet, text: str, *, limit: int) -> list[Unit]:
+    """Units of `scope` whose name contains every word of `text`, diacritics ignored, in
+    tree order; at most `limit`."""
+    words = fold(text).split()
+    if not words:
+        return []
+    cond = Q()
+    for word in words:
+        cond &= Q(name_folded__contains=word)
+    return list(scope.filter(cond).order_by("path")[:limit])
+
+
+def queue_of_units(units: list[Unit]) -> InitiativeQuerySet:
+    """The review queue of several units' subtrees together (units the caller has checked)."""
+    return Initiative.objects.in_subtrees(minimal_paths([u.path for u in units])).in_queue()
