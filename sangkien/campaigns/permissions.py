@@ -1,6 +1,7 @@
 """Which campaigns a user can use: those run by a unit at or above a place where the user
 works (a role's unit, or the unit of the user's member record), and those run inside the
-subtrees of the user's roles."""
+subtrees of the user's roles. Campaigns are created by officers and administrators of the
+unit that runs them (or of a unit above it)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,28 @@ from typing import Any
 
 from django.http import Http404
 
-from sangkien.accounts.permissions import role_paths
+from sangkien.accounts.models import Role
+from sangkien.accounts.permissions import has_role_on, role_paths
+from sangkien.orgs.models import Unit
 
 from .models import Campaign
+
+MANAGE_CAMPAIGNS = frozenset({Role.OFFICER, Role.ADMIN})
 
 
 def user_paths(user: Any) -> list[str]:
     """The paths of the units where the user works: role units and the member's own unit."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
     paths = list(role_paths(user))
-    member = getattr(user, "member", None) if getattr(user, "is_authenticated", False) else None
+    member = user.member if user.member_id else None
     if member is not None and member.left_on is None:
         paths.append(member.unit.path)
     return paths
 
 
 def campaigns_for(user: Any) -> list[Campaign]:
+    """The campaigns the user can use, newest first, with their phases and fields."""
     paths = user_paths(user)
     if not paths:
         return []
@@ -40,3 +48,8 @@ def get_campaign_for_user(user: Any, code: str) -> Campaign:
         if campaign.code == code:
             return campaign
     raise Http404
+
+
+def can_manage_campaigns(user: Any, owner: Unit) -> bool:
+    """May the user create and change campaigns run by `owner`?"""
+    return has_role_on(user, owner, MANAGE_CAMPAIGNS)

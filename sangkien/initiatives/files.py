@@ -83,6 +83,13 @@ def sniff(name: str, stream: IO[bytes]) -> FileType | None:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if kind.zip_member not in archive.namelist():
                     return None
-        except zipfile.BadZipFile:
+                # OpenDocument names its own type in its first member: a spreadsheet
+                # renamed .odt is not a text document.
+                if kind.zip_member == "mimetype":
+                    with archive.open("mimetype") as member:
+                        declared = member.read(100).decode("ascii", "replace").strip()
+                    if declared != kind.content_type:
+                        return None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError):
             return None
     return kind

@@ -7,11 +7,15 @@ Access (who may call what) is checked by the caller with `permissions.can_*`; th
 hold whoever calls (the transition table, nobody decides their own initiative) are here.
 
 Status changes follow `models.TRANSITIONS`; a refused move raises `TransitionError` (HTTP
-409), and so does a decision on an initiative someone else decided a moment before."""
+409), and so does a decision on an initiative someone else decided a moment before. The row
+is locked first (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions take the
+write lock at the start), so two people acting at once are served one after the other and
+the second one sees what the first did."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,8 +23,10 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sangkien.accounts.models import Role, RoleGrant
 from sangkien.campaigns.models import ApplicationField, Campaign
@@ -64,6 +70,37 @@ AUDIT_FIELDS = [
     "benefit_valid_vnd", "status", "recognition_body", "recognition_number",
     "recognition_date", "investor", "decision_reason", "version",
 ]  # fmt: skip
+DECISIONS = {
+    Status.VALID: Action.VALIDATED,
+    Status.RETURNED: Action.RETURNED,
+    Status.INVALID: Action.INVALIDATED,
+}
+# Amounts as people type them: "1.500.000", "1 500 000", "1,500,000" or "1500000".
+_AMOUNT_RE = re.compile(r"\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+")
+_TWO_DECIMALS = Decimal("0.01")
+
+# Why a step is refused, one full sentence per step (the status is filled in).
+_REFUSED = {
+    Action.SUBMITTED: gettext_lazy("Only a draft can be submitted; this initiative is %(status)s."),
+    Action.RESUBMITTED: gettext_lazy(
+        "Only a returned initiative can be resubmitted; this one is %(status)s."
+    ),
+    Action.VALIDATED: gettext_lazy(
+        "Only an initiative under review can be decided; this one is %(status)s."
+    ),
+    Action.RETURNED: gettext_lazy(
+        "Only an initiative under review can be decided; this one is %(status)s."
+    ),
+    Action.INVALIDATED: gettext_lazy(
+        "Only an initiative under review can be decided; this one is %(status)s."
+    ),
+    Action.WITHDRAWN: gettext_lazy(
+        "An initiative can be withdrawn only before a decision; this one is %(status)s."
+    ),
+    Action.REOPENED: gettext_lazy(
+        "Only a decision can be reopened; this initiative is %(status)s."
+    ),
+}
 
 
 class TransitionError(ConflictError):
@@ -74,7 +111,13 @@ def _day(value: dt.date) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
+def _user(by: Any) -> Any:
+    """The acting user as stored on rows (None for the system: imports, commands)."""
+    return by if getattr(by, "is_authenticated", False) else None
+
+
 def _to_int(value: Any) -> int | None:
+    """A whole number of đồng from an int or from text as people type it; ValueError else."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -82,11 +125,34 @@ def _to_int(value: Any) -> int | None:
     if isinstance(value, int):
         return value
     if isinstance(value, Decimal | float):
-        if value != int(value):
+        try:
+            whole = int(value)
+        except OverflowError:
+            raise ValueError from None
+        if value != whole:
             raise ValueError
-        return int(value)
-    text = str(value).strip().replace(".", "").replace(" ", "")
-    return int(text)
+        return whole
+    text = str(value).strip()
+    if not _AMOUNT_RE.fullmatch(text):
+        raise ValueError
+    return int(re.sub(r"\D", "", text))
+
+
+def _to_date(value: Any) -> dt.date | None:
+    """A date from a date or an ISO text (YYYY-MM-DD); ValueError else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value.strip())
+    raise ValueError
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 # -- cleaning input ------------------------------------------------------------------------
@@ -103,7 +169,7 @@ def _clean_fields(
         errors[name] = _("This field cannot be set here.")
     today = timezone.localdate()
     if "title" in data:
-        title = clean_line(data["title"] or "")
+        title = clean_line(_text(data["title"]))
         if not title:
             errors["title"] = _("Enter a title that says what the initiative is.")
         elif len(title) > 500:
@@ -111,13 +177,15 @@ def _clean_fields(
         out["title"] = title
     for name in TEXT_FIELDS:
         if name in data:
-            text = nfc(data[name] or "").replace("\r\n", "\n")
+            text = nfc(_text(data[name]).replace("\r\n", "\n"))
             if len(text) > MAX_TEXT:
-                errors[name] = _("Keep this under %(n)s characters.") % {"n": f"{MAX_TEXT:,}"}
+                errors[name] = _("Keep this under %(n)s characters.") % {
+                    "n": formats.number_format(MAX_TEXT, force_grouping=True)
+                }
             out[name] = text
     for name, limit in LINE_FIELDS.items():
         if name in data:
-            line = clean_line(data[name] or "")
+            line = clean_line(_text(data[name]))
             if len(line) > limit:
                 errors[name] = _("Keep this under %(n)s characters.") % {"n": limit}
             out[name] = line
@@ -139,24 +207,30 @@ def _clean_fields(
                 ) % {"code": value, "codes": codes}
             out["field"] = found
     if "first_applied_on" in data:
-        day = data["first_applied_on"]
-        if day is not None and not isinstance(day, dt.date):
+        try:
+            day = _to_date(data["first_applied_on"])
+        except (TypeError, ValueError):
             errors["first_applied_on"] = _("Enter a date.")
-        elif day is not None and day > today:
-            errors["first_applied_on"] = _("The first application cannot be in the future.")
-        elif day is not None and not (campaign.starts_on <= day <= campaign.ends_on):
-            errors["first_applied_on"] = _(
-                "Only initiatives first applied between %(start)s and %(end)s count for this "
-                "campaign."
-            ) % {"start": _day(campaign.starts_on), "end": _day(campaign.ends_on)}
-        out["first_applied_on"] = day
+        else:
+            if day is not None and day > today:
+                errors["first_applied_on"] = _(
+                    "The date first applied, %(day)s, is later than today (%(today)s)."
+                ) % {"day": _day(day), "today": _day(today)}
+            elif day is not None and not (campaign.starts_on <= day <= campaign.ends_on):
+                errors["first_applied_on"] = _(
+                    "Only initiatives first applied between %(start)s and %(end)s count for "
+                    "this campaign."
+                ) % {"start": _day(campaign.starts_on), "end": _day(campaign.ends_on)}
+            out["first_applied_on"] = day
     if "recognition_date" in data:
-        day = data["recognition_date"]
-        if day is not None and not isinstance(day, dt.date):
+        try:
+            day = _to_date(data["recognition_date"])
+        except (TypeError, ValueError):
             errors["recognition_date"] = _("Enter a date.")
-        elif day is not None and day > today:
-            errors["recognition_date"] = _("The recognition date cannot be in the future.")
-        out["recognition_date"] = day
+        else:
+            if day is not None and day > today:
+                errors["recognition_date"] = _("The recognition date cannot be in the future.")
+            out["recognition_date"] = day
     if "benefit_claimed_vnd" in data:
         try:
             amount = _to_int(data["benefit_claimed_vnd"])
@@ -172,25 +246,37 @@ def _clean_fields(
 
 
 def _clean_share(value: Any) -> Decimal | None:
+    """A % contribution above 0, at most 100, with at most two decimals; None else."""
+    if value is None or isinstance(value, bool):
+        return None
     try:
-        share = Decimal(str(value).strip().replace(",", ".").rstrip("%"))
+        share = Decimal(str(value).strip().rstrip("%").strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         return None
-    if (
-        not share.is_finite()
-        or share <= 0
-        or share > 100
-        or share != share.quantize(Decimal("0.01"))
-    ):
+    if not share.is_finite() or share <= 0 or share > 100:
         return None
-    return share
+    if share != share.quantize(_TWO_DECIMALS):
+        return None
+    return share.quantize(_TWO_DECIMALS)
+
+
+def _member_problem(member: Member, campaign: Campaign) -> str:
+    """Why `member` cannot be an author of an initiative of `campaign` ("" when they can)."""
+    if member.left_on is not None:
+        return _("%(name)s is no longer a member.") % {"name": member.full_name}
+    if not campaign.covers(member.unit):
+        return _("%(name)s belongs to a unit this campaign does not cover.") % {
+            "name": member.full_name
+        }
+    return ""
 
 
 def _clean_authors(
     authors: list[dict[str, Any]], campaign: Campaign
 ) -> tuple[list[Author], dict[str, str]]:
     """Author rows (unsaved) from dicts with `member` (a Member or a code) or `name`, and
-    `share` (% contribution). The shares must add up to exactly 100."""
+    `share` (% contribution). The shares must add up to exactly 100. Errors are keyed
+    `authors.N.member`, `authors.N.share`, … (N counts from 0) and `authors` for the sum."""
     errors: dict[str, str] = {}
     rows: list[Author] = []
     if len(authors) > MAX_AUTHORS:
@@ -213,24 +299,22 @@ def _clean_authors(
             member = members.get(str(value).strip().upper())
             if member is None:
                 errors[f"{where}.member"] = _("No member has the code %(code)s.") % {"code": value}
-                continue
         if member is not None:
-            if member.left_on is not None:
-                errors[f"{where}.member"] = _("%(name)s is no longer a member.") % {
-                    "name": member.full_name
-                }
-            elif not campaign.covers(member.unit):
-                errors[f"{where}.member"] = _(
-                    "%(name)s belongs to a unit this campaign does not cover."
-                ) % {"name": member.full_name}
+            problem = _member_problem(member, campaign)
+            if problem:
+                errors[f"{where}.member"] = problem
             elif member.pk in seen:
                 errors[f"{where}.member"] = _("%(name)s is listed twice.") % {
                     "name": member.full_name
                 }
             seen.add(member.pk)
-        name = member.full_name if member is not None else clean_line(data.get("name") or "")
-        if not name:
-            errors[f"{where}.name"] = _("Give the author's full name or member code.")
+            name = member.full_name
+        else:
+            name = clean_line(_text(data.get("name")))
+            if not name and f"{where}.member" not in errors:
+                errors[f"{where}.name"] = _("Give the author's full name or member code.")
+            elif len(name) > 255:
+                errors[f"{where}.name"] = _("Keep this under %(n)s characters.") % {"n": 255}
         share = _clean_share(data.get("share"))
         if share is None:
             errors[f"{where}.share"] = _(
@@ -239,23 +323,47 @@ def _clean_authors(
             )
         else:
             total += share
+        try:
+            birth_date = _to_date(data.get("birth_date"))
+        except (TypeError, ValueError):
+            errors[f"{where}.birth_date"] = _("Enter a date.")
+            birth_date = None
+        else:
+            if birth_date is not None and birth_date > timezone.localdate():
+                errors[f"{where}.birth_date"] = _("The date of birth cannot be in the future.")
         rows.append(
             Author(
                 member=member,
                 name=name[:255],
                 share=share or Decimal(0),
-                birth_date=data.get("birth_date"),
-                workplace=clean_line(data.get("workplace") or "")[:255],
-                position=clean_line(data.get("position") or "")[:255],
-                qualification=clean_line(data.get("qualification") or "")[:255],
+                birth_date=birth_date,
+                workplace=clean_line(_text(data.get("workplace")))[:255],
+                position=clean_line(_text(data.get("position")))[:255],
+                qualification=clean_line(_text(data.get("qualification")))[:255],
                 position_in_list=i,
             )
         )
     if not errors and rows and total != 100:
         errors["authors"] = _(
             "The authors' contributions add up to %(total)s%%; they must add up to 100%%."
-        ) % {"total": f"{total.normalize():f}"}
+        ) % {"total": formats.number_format(total.normalize())}
     return rows, errors
+
+
+def _author_values(author: Author) -> list[Any]:
+    return [
+        author.member_id,
+        author.name,
+        str(Decimal(author.share).quantize(_TWO_DECIMALS)),
+        author.birth_date.isoformat() if author.birth_date else None,
+        author.workplace,
+        author.position,
+        author.qualification,
+    ]
+
+
+def _authors_snapshot(initiative: Initiative) -> list[list[Any]]:
+    return [_author_values(a) for a in initiative.authors.all()]
 
 
 def _save_authors(initiative: Initiative, rows: list[Author]) -> None:
@@ -269,12 +377,9 @@ def _save_authors(initiative: Initiative, rows: list[Author]) -> None:
 
 
 def _on_behalf(by: Any, rows: list[Author]) -> bool:
+    """Entered by someone who is not one of the authors (or by the system)."""
     member_id = getattr(by, "member_id", None)
-    return not any(r.member_id == member_id for r in rows if member_id is not None)
-
-
-def _authors_snapshot(initiative: Initiative) -> list[list[Any]]:
-    return [[a.member_id, a.name, str(a.share)] for a in initiative.authors.all()]
+    return member_id is None or all(r.member_id != member_id for r in rows)
 
 
 def _history(
@@ -293,7 +398,7 @@ def _history(
         action=action,
         from_status=from_status,
         to_status=initiative.status,
-        actor=by if getattr(by, "is_authenticated", False) else None,
+        actor=_user(by),
         at=at or timezone.now(),
         note=note,
         benefit_valid_vnd=benefit_valid_vnd,
@@ -301,17 +406,31 @@ def _history(
     )
 
 
-def _lock(initiative: Initiative, expected_version: int | None) -> Initiative:
-    fresh = (
-        Initiative.objects.select_for_update()
-        .select_related("campaign", "campaign__owner", "unit")
+def _lock(initiative: Initiative) -> Initiative:
+    """The initiative as it is now, its row locked until the transaction ends. Only this
+    row: the campaign and unit rows are read, never locked, so entries do not queue up
+    behind each other."""
+    return (
+        Initiative.objects.select_for_update(of=("self",))
+        .select_related("campaign", "campaign__owner", "unit", "decided_by")
         .get(pk=initiative.pk)
     )
-    if expected_version is not None and fresh.version != expected_version:
+
+
+def _check_version(initiative: Initiative, expected_version: Any) -> None:
+    """The caller read version `expected_version`; refuse when someone changed it since."""
+    if expected_version is None:
+        return
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {"expected_version": _("The version must be a whole number.")}
+        ) from None
+    if initiative.version != expected:
         raise ConflictError(
             _("Someone else changed this initiative meanwhile. Reload it and try again.")
         )
-    return fresh
 
 
 def _check_unit(unit: Unit, campaign: Campaign) -> dict[str, str]:
@@ -327,6 +446,11 @@ def _check_unit(unit: Unit, campaign: Campaign) -> dict[str, str]:
     return {}
 
 
+def _is_author(by: Any, initiative: Initiative) -> bool:
+    member_id = getattr(by, "member_id", None)
+    return member_id is not None and initiative.authors.filter(member_id=member_id).exists()
+
+
 # -- entry ---------------------------------------------------------------------------------
 
 
@@ -339,8 +463,9 @@ def create_initiative(
     authors: list[dict[str, Any]] | None = None,
     **fields: Any,
 ) -> Initiative:
-    """A new draft. Whatever is given must be valid (a draft may still be incomplete); when
-    no authors are given and the user is a member, the user is the sole author."""
+    """A new draft. Whatever is given must be valid (a draft may still be incomplete, but it
+    has a title); when no authors are given and the user is a member, the user is the sole
+    author."""
     unit = Unit.objects.get(pk=unit.pk)
     cleaned, errors = _clean_fields(fields, campaign)
     if "title" not in fields:
@@ -355,7 +480,7 @@ def create_initiative(
         raise ValidationError(errors)
     initiative = Initiative(campaign=campaign, unit=unit, status=Status.DRAFT, **cleaned)
     initiative.title_folded = fold(initiative.title)[:500]
-    initiative.entered_by = by if getattr(by, "is_authenticated", False) else None
+    initiative.entered_by = _user(by)
     initiative.on_behalf = _on_behalf(by, rows)
     initiative.save()
     _save_authors(initiative, rows)
@@ -382,13 +507,14 @@ def update_initiative(
     **changes: Any,
 ) -> Initiative:
     """Edit a draft or a returned initiative. Only the given fields change; `authors`, when
-    given, replaces the whole list."""
-    initiative = _lock(initiative, expected_version)
+    given, replaces the whole list. Nothing changed, nothing written."""
+    initiative = _lock(initiative)
     if initiative.status not in (Status.DRAFT, Status.RETURNED):
         raise TransitionError(
             _("Only a draft or a returned initiative can be edited; this one is %(status)s.")
             % {"status": initiative.get_status_display().lower()}
         )
+    _check_version(initiative, expected_version)
     cleaned, errors = _clean_fields(changes, initiative.campaign)
     rows: list[Author] | None = None
     if authors is not None:
@@ -398,18 +524,15 @@ def update_initiative(
         raise ValidationError(errors)
     before = {**audit.snapshot(initiative, AUDIT_FIELDS), "authors": _authors_snapshot(initiative)}
     changed = [k for k, v in cleaned.items() if getattr(initiative, k) != v]
-    for key, value in cleaned.items():
-        setattr(initiative, key, value)
-    if rows is not None:
-        old = _authors_snapshot(initiative)
-        _save_authors(initiative, rows)
-        if _authors_snapshot(initiative) != old:
-            changed.append("authors")
-        initiative.on_behalf = initiative.entered_by_id is not None and _on_behalf(
-            initiative.entered_by, rows
-        )
+    if rows is not None and [_author_values(r) for r in rows] != before["authors"]:
+        changed.append("authors")
     if not changed:
         return initiative
+    for key, value in cleaned.items():
+        setattr(initiative, key, value)
+    if rows is not None and "authors" in changed:
+        _save_authors(initiative, rows)
+        initiative.on_behalf = _on_behalf(initiative.entered_by, rows)
     initiative.title_folded = fold(initiative.title)[:500]
     initiative.version += 1
     initiative.save()
@@ -433,40 +556,42 @@ def update_initiative(
 
 
 def _move(initiative: Initiative, action: str) -> tuple[str, str]:
-    """Check the transition table; the (from, to) statuses."""
+    """Check the transition table; the (from, to) statuses, or TransitionError."""
     current = initiative.status
     target = TRANSITIONS.get((current, action))
-    if target is None:
-        if current in (Status.VALID, Status.INVALID, Status.RETURNED) and action in (
-            Action.VALIDATED,
-            Action.RETURNED,
-            Action.INVALIDATED,
-        ):
-            who = ""
-            if initiative.decided_by is not None:
-                who = initiative.decided_by.get_full_name() or initiative.decided_by.username
-            when = (
-                formats.date_format(
-                    timezone.localtime(initiative.decided_at), "SHORT_DATETIME_FORMAT"
-                )
-                if initiative.decided_at
-                else ""
-            )
+    if target is not None:
+        return current, target
+    status = initiative.get_status_display().lower()
+    if current in (Status.VALID, Status.INVALID, Status.RETURNED) and action in DECISIONS.values():
+        when = (
+            formats.date_format(timezone.localtime(initiative.decided_at), "SHORT_DATETIME_FORMAT")
+            if initiative.decided_at
+            else ""
+        )
+        decider = initiative.decided_by
+        if decider is not None:
             raise TransitionError(
                 _(
                     "This initiative was already decided (%(status)s) by %(who)s at %(when)s. "
                     "Nothing was changed; reload to see the decision."
                 )
-                % {"status": initiative.get_status_display().lower(), "who": who, "when": when}
+                % {
+                    "status": status,
+                    "who": decider.get_full_name() or decider.username,
+                    "when": when,
+                }
             )
         raise TransitionError(
-            _("An initiative that is %(status)s cannot be %(action)s.")
-            % {
-                "status": initiative.get_status_display().lower(),
-                "action": Action(action).label.lower(),
-            }
+            _(
+                "This initiative was already decided (%(status)s) at %(when)s. Nothing was "
+                "changed; reload to see the decision."
+            )
+            % {"status": status, "when": when}
         )
-    return current, target
+    message = _REFUSED.get(action)  # type: ignore[call-overload]
+    if message is None:
+        message = gettext_lazy("An initiative that is %(status)s cannot be changed this way.")
+    raise TransitionError(str(message) % {"status": status})
 
 
 def _missing_for_submission(initiative: Initiative) -> dict[str, str]:
@@ -482,7 +607,8 @@ def _missing_for_submission(initiative: Initiative) -> dict[str, str]:
         value = getattr(initiative, name if name != "field" else "field_id")
         if value in (None, ""):
             errors[name] = labels[name]
-    if initiative.campaign.requires_recognition:
+    campaign = initiative.campaign
+    if campaign.requires_recognition:
         if not initiative.recognition_body:
             errors["recognition_body"] = _(
                 "This campaign counts recognised initiatives only: name the council or head of "
@@ -492,14 +618,19 @@ def _missing_for_submission(initiative: Initiative) -> dict[str, str]:
             errors["recognition_number"] = _("Enter the number of the recognition decision.")
         if not initiative.recognition_date:
             errors["recognition_date"] = _("Enter the date of the recognition decision.")
-    authors = list(initiative.authors.all())
+    authors = list(initiative.authors.select_related("member", "member__unit"))
     if not authors:
         errors["authors"] = _("Name at least one author.")
-    elif sum(a.share for a in authors) != 100:
+    elif sum((a.share for a in authors), Decimal(0)) != 100:
         errors["authors"] = _("The authors' contributions must add up to 100%.")
+    # Authors who left or moved out of the campaign since the draft was written.
+    for i, author in enumerate(authors):
+        if author.member is not None:
+            problem = _member_problem(author.member, campaign)
+            if problem:
+                errors[f"authors.{i}.member"] = problem
     # Values stored before the campaign changed its rules are checked again.
     day = initiative.first_applied_on
-    campaign = initiative.campaign
     if day and not (campaign.starts_on <= day <= campaign.ends_on):
         errors["first_applied_on"] = _(
             "Only initiatives first applied between %(start)s and %(end)s count for this campaign."
@@ -528,14 +659,26 @@ def submit_initiative(
     initiative: Initiative, *, by: Any, expected_version: int | None = None
 ) -> Initiative:
     """Send a draft for review, or a returned initiative back after changes."""
-    initiative = _lock(initiative, expected_version)
-    action = Action.RESUBMITTED if initiative.status == Status.RETURNED else Action.SUBMITTED
+    return _submit(initiative, by=by, expected_version=expected_version, action=None)
+
+
+def _submit(
+    initiative: Initiative, *, by: Any, expected_version: Any, action: str | None
+) -> Initiative:
+    """A first submission needs the campaign open; a resubmission after a return is accepted
+    after the campaign closed (the initiative counts from its first submission, which was
+    inside the period) and keeps the first submission's date and phase."""
+    initiative = _lock(initiative)
+    if action is None:
+        action = Action.RESUBMITTED if initiative.status == Status.RETURNED else Action.SUBMITTED
     from_status, to_status = _move(initiative, action)
+    _check_version(initiative, expected_version)
     errors = _missing_for_submission(initiative)
     errors.update(_check_unit(initiative.unit, initiative.campaign))
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     campaign = initiative.campaign
-    if not campaign.is_open_on(today):
+    if initiative.submitted_at is None and not campaign.is_open_on(today):
         errors["campaign"] = _(
             "The campaign %(name)s accepts initiatives from %(start)s to %(end)s."
         ) % {
@@ -551,20 +694,24 @@ def submit_initiative(
         ) % {"ref": duplicate.reference}
     if errors:
         raise ValidationError(errors)
-    now = timezone.now()
     initiative.status = to_status
     if initiative.submitted_at is None:
         initiative.submitted_at = now
-        initiative.phase = campaign.phase_on(timezone.localdate(now))
+        initiative.phase = campaign.phase_on(today)
     initiative.decided_at = None
     initiative.decided_by = None
+    initiative.decision_reason = ""
     initiative.version += 1
     initiative.save()
     _history(initiative, action, by=by, from_status=from_status, at=now)
     audit.record(
-        actor=by, action=f"initiative.{action}", obj=initiative, after={"status": to_status}
+        actor=by,
+        action=f"initiative.{action}",
+        obj=initiative,
+        before={"status": from_status},
+        after={"status": to_status},
     )
-    _tell_reviewers(initiative, resubmitted=action == Action.RESUBMITTED)
+    _tell_reviewers(initiative, resubmitted=action == Action.RESUBMITTED, by=by)
     return initiative
 
 
@@ -578,23 +725,18 @@ def decide_initiative(
     benefit_valid_vnd: Any = None,
     expected_version: int | None = None,
 ) -> Initiative:
-    """valid (with the validated benefit, the claimed one by default), returned (with the
-    changes asked for) or invalid (with the reason)."""
-    actions = {
-        Status.VALID: Action.VALIDATED,
-        Status.RETURNED: Action.RETURNED,
-        Status.INVALID: Action.INVALIDATED,
-    }
-    if decision not in actions:
+    """valid (with the validated benefit, the claimed one by default; the claimed one is
+    kept), returned (with the changes asked for) or invalid (with the reason). When someone
+    decided first, the second decision is refused with what was decided, by whom and when."""
+    if decision not in DECISIONS:
         raise ValidationError({"decision": _("Choose valid, returned or invalid.")})
-    initiative = _lock(initiative, expected_version)
-    from_status, to_status = _move(initiative, actions[decision])
-    reason = nfc(reason or "")
+    action = DECISIONS[decision]  # type: ignore[index]
+    initiative = _lock(initiative)
+    from_status, to_status = _move(initiative, action)
+    _check_version(initiative, expected_version)
+    reason = nfc(_text(reason))
     errors: dict[str, str] = {}
-    if (
-        getattr(by, "member_id", None)
-        and initiative.authors.filter(member_id=by.member_id).exists()
-    ):
+    if _is_author(by, initiative):
         errors["decision"] = _("You are an author of this initiative; someone else must decide.")
     if decision in (Status.RETURNED, Status.INVALID) and not reason:
         errors["reason"] = (
@@ -623,13 +765,13 @@ def decide_initiative(
     initiative.status = to_status
     initiative.benefit_valid_vnd = benefit
     initiative.decided_at = now
-    initiative.decided_by = by if getattr(by, "is_authenticated", False) else None
+    initiative.decided_by = _user(by)
     initiative.decision_reason = reason
     initiative.version += 1
     initiative.save()
     _history(
         initiative,
-        actions[decision],
+        action,
         by=by,
         from_status=from_status,
         note=reason,
@@ -638,12 +780,12 @@ def decide_initiative(
     )
     audit.record(
         actor=by,
-        action=f"initiative.{actions[decision]}",
+        action=f"initiative.{action}",
         obj=initiative,
         before={"status": from_status},
         after={"status": to_status, "benefit_valid_vnd": benefit, "reason": reason},
     )
-    _tell_authors(initiative, reason=reason)
+    _tell_authors(initiative, reason=reason, by=by)
     return initiative
 
 
@@ -651,20 +793,23 @@ def decide_initiative(
 def withdraw_initiative(
     initiative: Initiative, *, by: Any, reason: str = "", expected_version: int | None = None
 ) -> Initiative:
-    """The author takes the initiative back before a decision."""
-    initiative = _lock(initiative, expected_version)
+    """The author takes the initiative back before a decision (a draft, one under review, or
+    one returned for changes that the author will not fix)."""
+    initiative = _lock(initiative)
     from_status, to_status = _move(initiative, Action.WITHDRAWN)
+    _check_version(initiative, expected_version)
+    reason = nfc(_text(reason))
     initiative.status = to_status
     initiative.version += 1
     initiative.save()
-    _history(initiative, Action.WITHDRAWN, by=by, from_status=from_status, note=nfc(reason or ""))
+    _history(initiative, Action.WITHDRAWN, by=by, from_status=from_status, note=reason)
     audit.record(
         actor=by,
         action="initiative.withdrawn",
         obj=initiative,
         before={"status": from_status},
         after={"status": to_status},
-        note=nfc(reason or ""),
+        note=reason,
     )
     return initiative
 
@@ -673,12 +818,26 @@ def withdraw_initiative(
 def reopen_initiative(
     initiative: Initiative, *, by: Any, reason: str, expected_version: int | None = None
 ) -> Initiative:
-    """An officer takes a decision back for review again; the reason is required."""
-    initiative = _lock(initiative, expected_version)
+    """An officer takes a decision back for review again; the reason is required and the
+    decision (validated benefit, who, when, why) is cleared; the history keeps it."""
+    initiative = _lock(initiative)
     from_status, to_status = _move(initiative, Action.REOPENED)
-    reason = nfc(reason or "")
+    _check_version(initiative, expected_version)
+    reason = nfc(_text(reason))
+    errors: dict[str, str] = {}
+    if _is_author(by, initiative):
+        errors["decision"] = _("You are an author of this initiative; someone else must decide.")
     if not reason:
-        raise ValidationError({"reason": _("Say why the decision is reopened.")})
+        errors["reason"] = _("Say why the decision is reopened.")
+    if errors:
+        raise ValidationError(errors)
+    before = {
+        "status": from_status,
+        "benefit_valid_vnd": initiative.benefit_valid_vnd,
+        "decided_by": initiative.decided_by_id,
+        "decided_at": initiative.decided_at,
+        "reason": initiative.decision_reason,
+    }
     initiative.status = to_status
     initiative.benefit_valid_vnd = None
     initiative.decided_at = None
@@ -691,12 +850,52 @@ def reopen_initiative(
         actor=by,
         action="initiative.reopened",
         obj=initiative,
-        before={"status": from_status},
+        before=before,
         after={"status": to_status},
         note=reason,
     )
-    _tell_authors(initiative, reason=reason)
+    _tell_authors(initiative, reason=reason, by=by)
     return initiative
+
+
+@transaction.atomic
+def transition_initiative(
+    initiative: Initiative,
+    *,
+    by: Any,
+    action: str,
+    reason: str = "",
+    benefit_valid_vnd: Any = None,
+    expected_version: int | None = None,
+) -> Initiative:
+    """Take one step of the transition table named by its action (for callers that hold the
+    action as data: a button, a bulk tool). Each step is the service above; a step the table
+    does not allow from the current status raises TransitionError."""
+    if action not in Action.values:
+        raise ValidationError({"action": _("Choose a step of the workflow.")})
+    if action in (Action.SUBMITTED, Action.RESUBMITTED):
+        return _submit(initiative, by=by, expected_version=expected_version, action=action)
+    for decision, decision_action in DECISIONS.items():
+        if action == decision_action:
+            return decide_initiative(
+                initiative,
+                by=by,
+                decision=decision,
+                reason=reason,
+                benefit_valid_vnd=benefit_valid_vnd,
+                expected_version=expected_version,
+            )
+    if action == Action.WITHDRAWN:
+        return withdraw_initiative(
+            initiative, by=by, reason=reason, expected_version=expected_version
+        )
+    if action == Action.REOPENED:
+        return reopen_initiative(
+            initiative, by=by, reason=reason, expected_version=expected_version
+        )
+    # Created and edited are not status changes: no status allows them as a step.
+    _move(_lock(initiative), action)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 # -- attachments ---------------------------------------------------------------------------
@@ -710,22 +909,25 @@ def add_attachment(
     upload: UploadedFile,
     kind: str = AttachmentKind.DOCUMENT,
 ) -> Attachment:
-    initiative = _lock(initiative, None)
+    """Attach a file to a draft or a returned initiative. Its type is read from its bytes and
+    must match its name; size and count are limited by the settings. The file is stored
+    through Django's default storage under a name of the product's making."""
+    initiative = _lock(initiative)
     if initiative.status not in (Status.DRAFT, Status.RETURNED):
         raise TransitionError(_("Files can be added to a draft or a returned initiative only."))
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": _("Choose what the file is.")})
-    name = nfc(upload.name or "")[:255] or "file"
+    name = clean_line(upload.name or "")[:255] or "file"
     limit = settings.SANGKIEN_ATTACHMENT_MAX_BYTES
+    if upload.size is not None and upload.size == 0:
+        raise ValidationError({"file": _("%(name)s is empty.") % {"name": name}})
     if upload.size is None or upload.size > limit:
         raise ValidationError(
             {
-                "file": _("%(name)s is larger than %(mb)s MB.")
-                % {"name": name, "mb": limit // (1024 * 1024)}
+                "file": _("%(name)s is larger than %(limit)s.")
+                % {"name": name, "limit": filesizeformat(limit)}
             }
         )
-    if upload.size == 0:
-        raise ValidationError({"file": _("%(name)s is empty.") % {"name": name}})
     count = initiative.attachments.filter(removed_at__isnull=True).count()
     if count >= settings.SANGKIEN_ATTACHMENT_MAX_COUNT:
         raise ValidationError(
@@ -753,24 +955,29 @@ def add_attachment(
         original_name=name,
         content_type=kind_of_file.content_type,
         size=upload.size,
-        uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+        uploaded_by=_user(by),
     )
     attachment.file.save(name, upload, save=False)
-    attachment.save()
-    _history(
-        initiative,
-        Action.EDITED,
-        by=by,
-        from_status=initiative.status,
-        changed=["attachments"],
-        note=_("Attached %(name)s") % {"name": name},
-    )
-    audit.record(
-        actor=by,
-        action="initiative.attach",
-        obj=initiative,
-        after={"attachment": attachment.pk, "name": name, "size": upload.size},
-    )
+    try:
+        attachment.save()
+        _history(
+            initiative,
+            Action.EDITED,
+            by=by,
+            from_status=initiative.status,
+            changed=["attachments"],
+            note=_("Attached %(name)s") % {"name": name},
+        )
+        audit.record(
+            actor=by,
+            action="initiative.attach",
+            obj=initiative,
+            after={"attachment": attachment.pk, "name": name, "size": upload.size},
+        )
+    except Exception:
+        # Nothing is half-written: the row failed, so the stored file goes too.
+        attachment.file.delete(save=False)
+        raise
     return attachment
 
 
@@ -778,7 +985,7 @@ def add_attachment(
 def remove_attachment(attachment: Attachment, *, by: Any) -> Attachment:
     """Take a file off a draft or returned initiative. The file itself is kept (nothing is
     lost); it no longer shows on the initiative."""
-    initiative = _lock(attachment.initiative, None)
+    initiative = _lock(attachment.initiative)
     if initiative.status not in (Status.DRAFT, Status.RETURNED):
         raise TransitionError(_("Files can be removed from a draft or a returned initiative only."))
     attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
@@ -810,17 +1017,24 @@ def reviewers_for(unit: Unit) -> list[Any]:
     initiative of this unit joins first. National administrators are not told of each one."""
     ids = [*unit.ancestor_ids, unit.pk]
     grants = list(
-        RoleGrant.objects.filter(unit_id__in=ids, role__in=[Role.OFFICER, Role.REVIEWER])
+        RoleGrant.objects.filter(
+            unit_id__in=ids, role__in=[Role.OFFICER, Role.REVIEWER], user__is_active=True
+        )
         .select_related("user", "unit")
-        .order_by("-unit__depth")
+        .order_by("-unit__depth", "user_id")
     )
     if not grants:
         return []
     nearest = grants[0].unit.depth
-    return [g.user for g in grants if g.unit.depth == nearest]
+    users: dict[int, Any] = {}
+    for grant in grants:
+        if grant.unit.depth == nearest:
+            users.setdefault(grant.user_id, grant.user)
+    return list(users.values())
 
 
 def author_users(initiative: Initiative) -> list[Any]:
+    """The users of the initiative's authors, and whoever entered it."""
     from sangkien.accounts.models import User
 
     member_ids = [a.member_id for a in initiative.authors.all() if a.member_id]
@@ -834,7 +1048,13 @@ def _url(initiative: Initiative) -> str:
     return f"/initiatives/{initiative.pk}/"
 
 
-def _tell_reviewers(initiative: Initiative, *, resubmitted: bool) -> None:
+def _others(users: list[Any], by: Any) -> list[Any]:
+    """Nobody is told about what they did themselves."""
+    actor = getattr(by, "pk", None)
+    return [u for u in users if u is not None and (actor is None or u.pk != actor)]
+
+
+def _tell_reviewers(initiative: Initiative, *, resubmitted: bool, by: Any) -> None:
     ref, title, unit = initiative.reference, initiative.title, initiative.unit.name
 
     def text() -> str:
@@ -850,15 +1070,16 @@ def _tell_reviewers(initiative: Initiative, *, resubmitted: bool) -> None:
             "unit": unit,
         }
 
-    notify(reviewers_for(initiative.unit), text=text, url=_url(initiative))
+    notify(_others(reviewers_for(initiative.unit), by), text=text, url=_url(initiative))
 
 
-def _tell_authors(initiative: Initiative, *, reason: str) -> None:
+def _tell_authors(initiative: Initiative, *, reason: str, by: Any) -> None:
     ref, title, status = initiative.reference, initiative.title, initiative.status
     benefit = initiative.benefit_valid_vnd
+    claimed = initiative.benefit_claimed_vnd
 
     def text() -> str:
-        label = Status(status).label
+        label = Status(status).label.lower()
         return _("Your initiative %(ref)s “%(title)s” is now: %(status)s.") % {
             "ref": ref,
             "title": title,
@@ -869,11 +1090,14 @@ def _tell_authors(initiative: Initiative, *, reason: str) -> None:
         lines = [text()]
         if benefit is not None:
             lines.append(
-                _("Validated benefit: %(amount)s đồng.")
-                % {"amount": formats.number_format(benefit, force_grouping=True)}
+                _("Validated benefit: %(amount)s đồng (claimed: %(claimed)s đồng).")
+                % {
+                    "amount": formats.number_format(benefit, force_grouping=True),
+                    "claimed": formats.number_format(claimed, force_grouping=True),
+                }
             )
         if reason:
             lines.append(_("Reason: %(reason)s") % {"reason": reason})
         return "\n".join(lines)
 
-    notify(author_users(initiative), text=text, body=body, url=_url(initiative))
+    notify(_others(author_users(initiative), by), text=text, body=body, url=_url(initiative))
