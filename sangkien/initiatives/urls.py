@@ -6,6 +6,7 @@ app_name = "initiatives"
 urlpatterns = [
     path("", lists.my_initiatives, name="mine"),
     path("new/", views.initiative_create, name="create"),
+    path("new/author-row/", views.author_row, name="author_row"),
     path("review/", lists.review_queue, name="queue"),
     path("review/counts/", lists.queue_counts, name="queue_counts"),
     path("<int:pk>/", views.initiative_detail, name="detail"),

@@ -1,12 +1,762 @@
-"""Entry, detail and workflow pages (being written)."""
+"""Entry, detail and workflow pages for initiatives.
 
-from django.http import Http404
+Every page fetches the initiative with `get_initiative_for_user` (404 outside the viewer's
+scope). A viewer who may see it but whose roles never allow an action gets 403; a viewer whose
+roles allow the action but who acts on a stale page (someone else decided a moment before, the
+status moved on) gets the detail page with the conflict message and status 409, nothing
+changed. Every write goes through sangkien.initiatives.services, with the version the page was
+rendered with as `expected_version`.
+
+Drafts are kept in two layers: the server-side draft (status draft) and, while typing, the
+browser's localStorage (static/sangkien/drafts.js). After a successful save the page that
+follows names the localStorage keys to forget (`drafts_clear`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from sangkien.accounts.permissions import has_role_on, role_paths, units_visible_to
+from sangkien.campaigns.models import Campaign
+from sangkien.campaigns.permissions import campaigns_for
+from sangkien.core.errors import ConflictError, ValidationError
+from sangkien.orgs.models import Member, Unit
+
+from . import forms, services
+from .models import Attachment, AttachmentKind, Author, Initiative, Status
+from .permissions import (
+    DECIDE,
+    ENTER_ON_BEHALF,
+    REOPEN,
+    can_decide_initiative,
+    can_edit_initiative,
+    can_enter_for,
+    can_reopen_initiative,
+    can_submit_initiative,
+    can_withdraw_initiative,
+    get_initiative_for_user,
+    is_author,
+    is_own,
+)
+
+GET_POST = require_http_methods(["GET", "POST"])
+_KEY_PART = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
-initiative_create = initiative_detail = initiative_edit = initiative_submit = _todo
-initiative_decide = initiative_withdraw = initiative_reopen = attachment_add = _todo
-attachment_download = attachment_remove = entry_for_unit = _todo
+# -- who may try what ----------------------------------------------------------------------
+# The permissions.can_* answer "may this user do it now"; these answer "do the user's roles
+# allow it at all", so that an action on a page that has gone stale is a conflict (409), not
+# a refusal (403).
+
+
+def _may_edit(user: Any, initiative: Initiative) -> bool:
+    return is_own(user, initiative) or has_role_on(user, initiative.unit, ENTER_ON_BEHALF)
+
+
+def _may_decide(user: Any, initiative: Initiative) -> bool:
+    return has_role_on(user, initiative.unit, DECIDE) and not is_author(user, initiative)
+
+
+def _may_reopen(user: Any, initiative: Initiative) -> bool:
+    return has_role_on(user, initiative.unit, REOPEN) and not is_author(user, initiative)
+
+
+def may_view_confidential(user: Any, initiative: Initiative) -> bool:
+    """The confidential part: the authors, whoever entered it, and those who may decide."""
+    return is_own(user, initiative) or has_role_on(user, initiative.unit, DECIDE)
+
+
+def _require(
+    user: Any,
+    initiative: Initiative,
+    can: Callable[[Any, Initiative], bool],
+    may: Callable[[Any, Initiative], bool],
+) -> None:
+    if not can(user, initiative) and not may(user, initiative):
+        raise PermissionDenied
+
+
+# -- entry: who, where, which campaign -----------------------------------------------------
+
+
+def _current_member(user: Any) -> Member | None:
+    member = user.member if getattr(user, "member_id", None) else None
+    return member if member is not None and member.left_on is None else None
+
+
+def _entry_scope(user: Any) -> Any:
+    """The units a support team, officer or administrator may pick (their own unit too if
+    they are a member); None for a plain member, whose unit is fixed."""
+    if not role_paths(user, ENTER_ON_BEHALF):
+        return None
+    scope = units_visible_to(user, ENTER_ON_BEHALF)
+    member = _current_member(user)
+    if member is not None:
+        scope = scope | Unit.objects.filter(pk=member.unit_id)
+    return scope
+
+
+def open_campaigns(user: Any, unit: Unit | None = None) -> list[Campaign]:
+    """The campaigns the user can use that accept entries today (covering `unit` if given)."""
+    today = timezone.localdate()
+    return [
+        c for c in campaigns_for(user) if c.is_open_on(today) and (unit is None or c.covers(unit))
+    ]
+
+
+def _key_part(value: str) -> str:
+    return _KEY_PART.sub("", value or "")[:40]
+
+
+def new_draft_key(request: HttpRequest) -> str:
+    """The localStorage key of a new initiative's form: per unit and campaign (as asked)."""
+    unit = _key_part((request.GET.get("unit") or "").strip().upper())
+    campaign = _key_part((request.GET.get("campaign") or "").strip().upper())
+    return f"new:{unit}:{campaign}"
+
+
+def edit_draft_key(initiative: Initiative, version: Any) -> str:
+    return f"edit:{initiative.pk}:{_key_part(str(version))}"
+
+
+def _forget_drafts_later(request: HttpRequest, *keys: str) -> None:
+    """Tell the next page to clear these localStorage drafts (they are saved now)."""
+    pending = [*request.session.get("drafts_clear", []), *keys]
+    request.session["drafts_clear"] = pending[-10:]
+
+
+def _drafts_to_forget(request: HttpRequest) -> list[str]:
+    return request.session.pop("drafts_clear", []) if hasattr(request, "session") else []
+
+
+def _typed(data: Any, form: forms.InitiativeForm) -> dict[str, Any]:
+    """The main form's values as typed (to show them again unchecked)."""
+    return {name: data.get(name, "") for name in form.fields if name not in forms.FILE_FIELDS}
+
+
+def _attach(initiative: Initiative, user: Any, form: forms.InitiativeForm) -> None:
+    for field_name, kind in (
+        ("attachments", AttachmentKind.DOCUMENT),
+        ("evidence", AttachmentKind.EVIDENCE),
+    ):
+        for upload in form.cleaned_data.get(field_name) or []:
+            try:
+                services.add_attachment(initiative, by=user, upload=upload, kind=kind)
+            except ValidationError as exc:
+                raise ValidationError({field_name: exc.messages}) from exc
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    form: forms.InitiativeForm,
+    formset: Any,
+    initiative: Initiative | None = None,
+    unit: Unit | None = None,
+    campaigns: list[Campaign] | None = None,
+    author_errors: list[str] | None = None,
+    draft_key: str = "",
+    drafts_clear: list[str] | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    if status == 200 and form.is_bound and (form.errors or not formset.is_valid()):
+        status = 400
+    if initiative is not None:
+        returned = initiative.status == Status.RETURNED
+        title = _("Edit %(ref)s") % {"ref": initiative.reference}
+        context = {
+            "title": title,
+            "save_label": _("Save changes") if returned else _("Save draft"),
+            "submit_label": _("Resubmit") if returned else _("Submit"),
+            "cancel_url": reverse("initiatives:detail", args=[initiative.pk]),
+            "campaign": initiative.campaign,
+            "unit": initiative.unit,
+            "requires_recognition": initiative.campaign.requires_recognition,
+            "entered_by": initiative.entered_by,
+            "attachments": list(initiative.attachments.filter(removed_at__isnull=True)),
+        }
+    else:
+        context = {
+            "title": _("New initiative"),
+            "save_label": _("Save draft"),
+            "submit_label": _("Submit"),
+            "cancel_url": reverse("initiatives:mine"),
+            "campaign": campaigns[0] if campaigns and len(campaigns) == 1 else None,
+            "unit": unit,
+            "requires_recognition": any(c.requires_recognition for c in campaigns or []),
+            "entered_by": request.user,
+        }
+    context.update(
+        {
+            "form": form,
+            "formset": formset,
+            "initiative": initiative,
+            "author_errors": author_errors or [],
+            "draft_key": draft_key,
+            "drafts_clear": drafts_clear or [],
+            "notice": notice,
+            "max_authors": services.MAX_AUTHORS,
+        }
+    )
+    return render(request, "initiatives/initiative_form.html", context, status=status)
+
+
+@login_required
+@GET_POST
+def initiative_create(request: HttpRequest) -> HttpResponse:
+    """`/initiatives/new/?unit=CODE&campaign=CODE`: a new initiative, saved as a draft or
+    submitted straight away."""
+    user = request.user
+    scope = _entry_scope(user)
+    member = _current_member(user)
+    if scope is None and member is None:
+        raise PermissionDenied
+    code = (request.GET.get("unit") or "").strip().upper()
+    preset: Unit | None = member.unit if member is not None else None
+    if code:
+        preset = Unit.objects.filter(code=code).first()
+        if preset is None or not can_enter_for(user, preset):
+            raise Http404
+    fixed = preset if scope is None else None
+    campaigns = open_campaigns(user, fixed)
+    draft_key = new_draft_key(request)
+    if not campaigns:
+        return render(
+            request,
+            "initiatives/initiative_form.html",
+            {"title": _("New initiative"), "no_campaign": True},
+        )
+    wanted = (request.GET.get("campaign") or "").strip().upper()
+    covering = [c for c in campaigns if preset is not None and c.covers(preset)]
+    chosen = next((c for c in campaigns if c.code == wanted), None) or (
+        covering[0] if covering else campaigns[0]
+    )
+    initial = {"campaign": chosen.code, "unit": preset.code if preset and scope is not None else ""}
+    form_kwargs = {"campaigns": campaigns, "unit_scope": scope}
+
+    def page(form: Any, formset: Any, **extra: Any) -> HttpResponse:
+        return _form_page(
+            request,
+            form=form,
+            formset=formset,
+            unit=fixed,
+            campaigns=campaigns,
+            draft_key=draft_key,
+            **extra,
+        )
+
+    if request.method == "GET":
+        rows: list[dict[str, Any]] = [{}]
+        if member is not None and (fixed is not None or preset == member.unit):
+            rows = [{"member": member.code, "name": "", "share": "100"}]
+        return page(
+            forms.InitiativeForm(initial=initial, **form_kwargs), forms.author_formset(initial=rows)
+        )
+
+    form = forms.InitiativeForm(request.POST, request.FILES, **form_kwargs)
+    if "add_author" in request.POST:
+        return page(
+            forms.InitiativeForm(initial=_typed(request.POST, form), **form_kwargs),
+            forms.author_formset(initial=[*forms.posted_authors(request.POST), {}]),
+        )
+    formset = forms.author_formset(request.POST)
+    author_errors: list[str] = []
+    if form.is_valid() and formset.is_valid():
+        unit = fixed or form.cleaned_data.get("unit")
+        if unit is not None and not can_enter_for(user, unit):
+            form.add_error("unit", _("You cannot enter initiatives for this unit."))
+        elif unit is not None:
+            authors, where = forms.service_authors(formset)
+            try:
+                with transaction.atomic():
+                    initiative = services.create_initiative(
+                        campaign=form.cleaned_data["campaign"],
+                        unit=unit,
+                        by=user,
+                        authors=authors,
+                        **form.service_kwargs(),
+                    )
+                    _attach(initiative, user, form)
+            except ValidationError as exc:
+                author_errors = forms.add_service_errors(
+                    form, exc, formset=formset, author_rows=where
+                )
+            else:
+                if request.POST.get("action") == "submit":
+                    return _submit_saved(request, initiative, forget=[draft_key])
+                _forget_drafts_later(request, draft_key)
+                messages.success(
+                    request,
+                    _("Your draft %(ref)s was saved. You can finish and submit it later.")
+                    % {"ref": initiative.reference},
+                )
+                return redirect("initiatives:detail", pk=initiative.pk)
+    return page(form, formset, author_errors=author_errors, status=400)
+
+
+def _submit_saved(
+    request: HttpRequest, initiative: Initiative, *, forget: list[str]
+) -> HttpResponse:
+    """Submit an initiative just saved from the form. When something is still missing the
+    saved draft stays and the form shows what to complete."""
+    try:
+        initiative = services.submit_initiative(
+            initiative, by=request.user, expected_version=initiative.version
+        )
+    except ConflictError as exc:
+        _forget_drafts_later(request, *forget)
+        return _detail(request, _reload(request, initiative), status=409, error=exc.message)
+    except ValidationError as exc:
+        return _edit_with_errors(
+            request,
+            _reload(request, initiative),
+            exc,
+            drafts_clear=forget,
+            notice=_(
+                "Your changes were saved as a draft, but the initiative cannot be submitted yet. "
+                "Complete the fields marked below and submit again."
+            ),
+        )
+    _forget_drafts_later(request, *forget)
+    messages.success(request, _submitted_message(initiative))
+    return redirect("initiatives:detail", pk=initiative.pk)
+
+
+def _submitted_message(initiative: Initiative) -> str:
+    return _("%(ref)s was submitted for review. You will be told when it is decided.") % {
+        "ref": initiative.reference
+    }
+
+
+def _reload(request: HttpRequest, initiative: Initiative) -> Initiative:
+    return get_initiative_for_user(request.user, initiative.pk)
+
+
+def _edit_forms(
+    request: HttpRequest, initiative: Initiative, data: Any = None, files: Any = None
+) -> tuple[forms.InitiativeForm, Any]:
+    form = forms.InitiativeForm(
+        data, files, campaigns=[initiative.campaign], existing=initiative,
+        initial=forms.initial_for(initiative) if data is None else None,
+    )  # fmt: skip
+    if not may_view_confidential(request.user, initiative):
+        del form.fields["confidential"]
+    return form, forms.author_formset(data) if data is not None else forms.author_formset(
+        initial=forms.authors_initial(initiative) or [{}]
+    )
+
+
+def _edit_with_errors(
+    request: HttpRequest,
+    initiative: Initiative,
+    exc: ValidationError,
+    *,
+    drafts_clear: list[str] | None = None,
+    notice: str = "",
+) -> HttpResponse:
+    """The edit form of the saved initiative with a service's messages next to the fields."""
+    data = {**forms.initial_for(initiative)}
+    data.update(forms.authors_data(forms.authors_initial(initiative) or [{}]))
+    form, formset = _edit_forms(request, initiative, data)
+    form.is_valid()
+    formset.is_valid()
+    author_errors = forms.add_service_errors(form, exc, formset=formset)
+    return _form_page(
+        request,
+        form=form,
+        formset=formset,
+        initiative=initiative,
+        author_errors=author_errors,
+        draft_key=edit_draft_key(initiative, initiative.version),
+        drafts_clear=drafts_clear,
+        notice=notice,
+        status=400,
+    )
+
+
+@login_required
+@GET_POST
+def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    initiative = get_initiative_for_user(user, pk)
+    _require(user, initiative, can_edit_initiative, _may_edit)
+    if not can_edit_initiative(user, initiative) and request.method == "GET":
+        return _detail(request, initiative, status=409, error=_not_editable(initiative))
+    if request.method == "GET":
+        form, formset = _edit_forms(request, initiative)
+        return _form_page(
+            request,
+            form=form,
+            formset=formset,
+            initiative=initiative,
+            draft_key=edit_draft_key(initiative, initiative.version),
+            drafts_clear=_drafts_to_forget(request),
+        )
+    posted_version = request.POST.get("version") or initiative.version
+    draft_key = edit_draft_key(initiative, posted_version)
+    form, formset = _edit_forms(request, initiative, request.POST, request.FILES)
+    if "add_author" in request.POST:
+        form = forms.InitiativeForm(
+            campaigns=[initiative.campaign],
+            existing=initiative,
+            initial=_typed(request.POST, form),
+        )
+        if not may_view_confidential(user, initiative):
+            del form.fields["confidential"]
+        formset = forms.author_formset(initial=[*forms.posted_authors(request.POST), {}])
+        return _form_page(
+            request, form=form, formset=formset, initiative=initiative, draft_key=draft_key
+        )
+    author_errors: list[str] = []
+    status = 400
+    if form.is_valid() and formset.is_valid():
+        authors, where = forms.service_authors(formset)
+        version = form.cleaned_data.get("version")
+        try:
+            with transaction.atomic():
+                initiative = services.update_initiative(
+                    initiative,
+                    by=user,
+                    expected_version=version if version is not None else initiative.version,
+                    authors=authors,
+                    **{k: v for k, v in form.service_kwargs().items() if k in form.fields},
+                )
+                _attach(initiative, user, form)
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        except ValidationError as exc:
+            author_errors = forms.add_service_errors(form, exc, formset=formset, author_rows=where)
+        else:
+            if request.POST.get("action") == "submit":
+                return _submit_saved(request, initiative, forget=[draft_key])
+            _forget_drafts_later(request, draft_key)
+            messages.success(request, _("Your changes were saved."))
+            return redirect("initiatives:detail", pk=initiative.pk)
+    return _form_page(
+        request,
+        form=form,
+        formset=formset,
+        initiative=initiative,
+        author_errors=author_errors,
+        draft_key=draft_key,
+        status=status,
+    )
+
+
+def _not_editable(initiative: Initiative) -> str:
+    return _("This initiative is “%(status)s” and can no longer be changed.") % {
+        "status": initiative.get_status_display()
+    }
+
+
+@login_required
+def author_row(request: HttpRequest) -> HttpResponse:
+    """One more empty author row for the form (htmx), numbered after the rows shown."""
+    try:
+        index = int(request.GET.get(f"{forms.AUTHORS_PREFIX}-TOTAL_FORMS", 0))
+    except ValueError:
+        index = 0
+    index = max(index, 0)
+    if index >= services.MAX_AUTHORS:
+        return HttpResponse(status=204)
+    formset = forms.author_formset(initial=[{}] * (index + 1))
+    context = {"form": formset.forms[index], "total": index + 1, "oob": True}
+    return render(request, "initiatives/_author_row.html", context)
+
+
+# -- detail and workflow -------------------------------------------------------------------
+
+
+def _detail(
+    request: HttpRequest,
+    initiative: Initiative,
+    *,
+    status: int = 200,
+    error: str = "",
+    decide_form: forms.DecideForm | None = None,
+    reopen_form: forms.ReopenForm | None = None,
+    withdraw_form: forms.WithdrawForm | None = None,
+    attachment_form: forms.AttachmentForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    version = {"version": initiative.version}
+    can_decide = can_decide_initiative(user, initiative)
+    if can_decide and decide_form is None:
+        decide_form = forms.DecideForm(
+            initial={
+                **version,
+                "benefit_valid_vnd": forms.format_vnd(initiative.benefit_claimed_vnd),
+            }
+        )
+    can_reopen = can_reopen_initiative(user, initiative)
+    if can_reopen and reopen_form is None:
+        reopen_form = forms.ReopenForm(initial=version)
+    can_withdraw = can_withdraw_initiative(user, initiative)
+    if can_withdraw and withdraw_form is None:
+        withdraw_form = forms.WithdrawForm(initial=version)
+    can_edit = can_edit_initiative(user, initiative)
+    if can_edit and attachment_form is None:
+        attachment_form = forms.AttachmentForm()
+    authors = list(
+        Author.objects.filter(initiative=initiative).select_related("member", "member__unit")
+    )
+    context = {
+        "initiative": initiative,
+        "authors": authors,
+        "attachments": list(
+            Attachment.objects.filter(initiative=initiative, removed_at__isnull=True)
+        ),
+        "history": list(initiative.history.select_related("actor")),
+        "show_confidential": may_view_confidential(user, initiative),
+        "can_edit": can_edit,
+        "can_submit": can_submit_initiative(user, initiative),
+        "can_withdraw": can_withdraw,
+        "can_decide": can_decide,
+        "can_reopen": can_reopen,
+        "decide_form": decide_form,
+        "reopen_form": reopen_form,
+        "withdraw_form": withdraw_form,
+        "attachment_form": attachment_form,
+        "error": error,
+        "drafts_clear": _drafts_to_forget(request),
+    }
+    return render(request, "initiatives/initiative_detail.html", context, status=status)
+
+
+@login_required
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, get_initiative_for_user(request.user, pk))
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    form = forms.VersionForm(request.POST)
+    return form.cleaned_data["version"] if form.is_valid() else None
+
+
+@login_required
+@GET_POST
+def initiative_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    initiative = get_initiative_for_user(user, pk)
+    if request.method == "GET":
+        return redirect("initiatives:detail", pk=initiative.pk)
+    _require(user, initiative, can_submit_initiative, _may_edit)
+    try:
+        initiative = services.submit_initiative(
+            initiative, by=user, expected_version=_posted_version(request)
+        )
+    except ConflictError as exc:
+        return _detail(request, _reload(request, initiative), status=409, error=exc.message)
+    except ValidationError as exc:
+        return _edit_with_errors(
+            request,
+            _reload(request, initiative),
+            exc,
+            notice=_("The initiative cannot be submitted yet. Complete the fields marked below."),
+        )
+    messages.success(request, _submitted_message(initiative))
+    return redirect("initiatives:detail", pk=initiative.pk)
+
+
+DECIDED_MESSAGES = {
+    Status.VALID: gettext_lazy("The initiative was declared valid."),
+    Status.RETURNED: gettext_lazy("The initiative was returned to its authors for changes."),
+    Status.INVALID: gettext_lazy("The initiative was declared invalid."),
+}
+
+
+@login_required
+@GET_POST
+def initiative_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    initiative = get_initiative_for_user(user, pk)
+    if request.method == "GET":
+        return redirect("initiatives:detail", pk=initiative.pk)
+    _require(user, initiative, can_decide_initiative, _may_decide)
+    form = forms.DecideForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, initiative, status=400, decide_form=form)
+    data = form.cleaned_data
+    decision = data["decision"]
+    try:
+        services.decide_initiative(
+            initiative,
+            by=user,
+            decision=decision,
+            reason=data["reason"],
+            benefit_valid_vnd=data["benefit_valid_vnd"] if decision == Status.VALID else None,
+            expected_version=data["version"],
+        )
+    except ConflictError as exc:
+        return _detail(request, _reload(request, initiative), status=409, error=exc.message)
+    except ValidationError as exc:
+        forms.add_service_errors(form, exc)
+        return _detail(request, initiative, status=400, decide_form=form)
+    messages.success(request, str(DECIDED_MESSAGES[decision]))
+    return redirect("initiatives:detail", pk=initiative.pk)
+
+
+@login_required
+@GET_POST
+def initiative_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    initiative = get_initiative_for_user(user, pk)
+    if request.method == "GET":
+        return redirect("initiatives:detail", pk=initiative.pk)
+    _require(user, initiative, can_withdraw_initiative, is_own)
+    form = forms.WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, initiative, status=400, withdraw_form=form)
+    try:
+        services.withdraw_initiative(
+            initiative,
+            by=user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ConflictError as exc:
+        return _detail(request, _reload(request, initiative), status=409, error=exc.message)
+    except ValidationError as exc:
+        forms.add_service_errors(form, exc)
+        return _detail(request, initiative, status=400, withdraw_form=form)
+    messages.success(request, _("The initiative was withdrawn."))
+    return redirect("initiatives:detail", pk=initiative.pk)
+
+
+@login_required
+@GET_POST
+def initiative_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    initiative = get_initiative_for_user(user, pk)
+    if request.method == "GET":
+        return redirect("initiatives:detail", pk=initiative.pk)
+    _require(user, initiative, can_reopen_initiative, _may_reopen)
+    form = forms.ReopenForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, initiative, status=400, reopen_form=form)
+    try:
+        services.reopen_initiative(
+            initiative,
+            by=user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ConflictError as exc:
+        return _detail(request, _reload(request, initiative), status=409, error=exc.message)
+    except ValidationError as exc:
+        forms.add_service_errors(form, exc)
+        return _detail(request, initiative, status=400, reopen_form=form)
+    messages.success(request, _("The decision was reopened; the initiative is under review again."))
+    return redirect("initiatives:detail", pk=initiative.pk)
+
+
+# -- attachments ---------------------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    initiative = get_initiative_for_user(user, pk)
+    if request.method == "GET":
+        return redirect("initiatives:detail", pk=initiative.pk)
+    _require(user, initiative, can_edit_initiative, _may_edit)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if form.is_valid() and not form.cleaned_data["files"]:
+        form.add_error("files", _("Choose at least one file."))
+    if not form.is_valid():
+        return _detail(request, initiative, status=400, attachment_form=form)
+    try:
+        with transaction.atomic():
+            for upload in form.cleaned_data["files"]:
+                services.add_attachment(
+                    initiative, by=user, upload=upload, kind=form.cleaned_data["kind"]
+                )
+    except ConflictError as exc:
+        return _detail(request, _reload(request, initiative), status=409, error=exc.message)
+    except ValidationError as exc:
+        forms.add_service_errors(form, exc, rename={"file": "files"})
+        return _detail(request, initiative, status=400, attachment_form=form)
+    messages.success(request, _("The files were attached."))
+    return redirect(reverse("initiatives:detail", args=[initiative.pk]) + "#files")
+
+
+def _attachment_of(initiative: Initiative, file_id: int) -> Attachment:
+    attachment = Attachment.objects.filter(
+        pk=file_id, initiative=initiative, removed_at__isnull=True
+    ).first()
+    if attachment is None:
+        raise Http404
+    attachment.initiative = initiative
+    return attachment
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
+    """The file, to whoever may see the initiative (404 for anyone else)."""
+    initiative = get_initiative_for_user(request.user, pk)
+    attachment = _attachment_of(initiative, file_id)
+    try:
+        handle = attachment.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+@login_required
+@GET_POST
+def attachment_remove(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
+    user = request.user
+    initiative = get_initiative_for_user(user, pk)
+    attachment = _attachment_of(initiative, file_id)
+    if request.method == "GET":
+        return redirect("initiatives:detail", pk=initiative.pk)
+    _require(user, initiative, can_edit_initiative, _may_edit)
+    try:
+        services.remove_attachment(attachment, by=user)
+    except ConflictError as exc:
+        return _detail(request, _reload(request, initiative), status=409, error=exc.message)
+    messages.success(request, _("%(name)s was removed.") % {"name": attachment.original_name})
+    return redirect(reverse("initiatives:detail", args=[initiative.pk]) + "#files")
+
+
+# -- the unit's QR poster ------------------------------------------------------------------
+
+
+@login_required
+def entry_for_unit(request: HttpRequest, code: str) -> HttpResponse:
+    """The address on a unit's QR poster: the new-initiative form for that unit, with the
+    open campaign chosen. A logged-out visitor logs in first and comes back here."""
+    unit = Unit.objects.filter(code=(code or "").strip().upper()).first()
+    if unit is None or not can_enter_for(request.user, unit):
+        raise Http404
+    params = {"unit": unit.code}
+    campaigns = open_campaigns(request.user, unit)
+    if campaigns:
+        params["campaign"] = campaigns[0].code
+    return redirect(f"{reverse('initiatives:create')}?{urlencode(params)}")
