@@ -72,7 +72,9 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
         return self.filter(submitted_at__isnull=False).exclude(status=Status.WITHDRAWN)
 
     def in_queue(self) -> InitiativeQuerySet:
-        return self.exclude(status=Status.DRAFT)
+        """Submitted at least once, in any status since: drafts, and drafts withdrawn before
+        they were ever submitted, stay private to whoever wrote them."""
+        return self.filter(submitted_at__isnull=False)
 
     def valid(self) -> InitiativeQuerySet:
         return self.filter(status=Status.VALID)

@@ -2,7 +2,8 @@
 
 - Its authors (members linked to a user) and whoever entered it see it in every status.
 - Officers, reviewers, support teams and administrators of the unit's subtree see it once it
-  has been submitted; drafts stay private to the people writing them.
+  has been submitted (whatever happened to it since); drafts stay private to the people
+  writing them (administrators of the subtree may look at one, to help, but not change it).
 - Officers, reviewers and administrators of the subtree decide; officers and administrators
   reopen a decision. Nobody decides an initiative they wrote.
 - A member enters initiatives for their own unit; support teams, officers and administrators
@@ -23,6 +24,7 @@ from sangkien.orgs.models import Unit
 from .models import DECIDED, EDITABLE, Initiative, InitiativeQuerySet, Status
 
 VIEW_QUEUE = frozenset({Role.OFFICER, Role.REVIEWER, Role.SUPPORT, Role.ADMIN})
+VIEW_DRAFTS = frozenset({Role.ADMIN})
 DECIDE = frozenset({Role.OFFICER, Role.REVIEWER, Role.ADMIN})
 REOPEN = frozenset({Role.OFFICER, Role.ADMIN})
 ENTER_ON_BEHALF = frozenset({Role.SUPPORT, Role.OFFICER, Role.ADMIN})
@@ -63,7 +65,9 @@ def is_own(user: Any, initiative: Initiative) -> bool:
 def can_view_initiative(user: Any, initiative: Initiative) -> bool:
     if is_own(user, initiative):
         return True
-    return initiative.status != Status.DRAFT and has_role_on(user, initiative.unit, VIEW_QUEUE)
+    if initiative.submitted_at is None:  # a draft, or a draft withdrawn before submission
+        return has_role_on(user, initiative.unit, VIEW_DRAFTS)
+    return has_role_on(user, initiative.unit, VIEW_QUEUE)
 
 
 def can_enter_for(user: Any, unit: Unit) -> bool:

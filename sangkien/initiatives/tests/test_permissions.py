@@ -1,0 +1,299 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+
+from conftest import make_user
+from sangkien.initiatives import permissions as perms
+from sangkien.initiatives import services
+from sangkien.initiatives.models import Initiative, Status
+from sangkien.orgs import services as orgs
+
+from .builders import make_campaign, make_initiative
+
+VERBS = {
+    "view": perms.can_view_initiative,
+    "edit": perms.can_edit_initiative,
+    "submit": perms.can_submit_initiative,
+    "withdraw": perms.can_withdraw_initiative,
+    "decide": perms.can_decide_initiative,
+    "reopen": perms.can_reopen_initiative,
+}
+
+
+def allowed(user, initiative: Initiative) -> set[str]:
+    fresh = Initiative.objects.get(pk=initiative.pk)
+    return {verb for verb, check in VERBS.items() if check(user, fresh)}
+
+
+@pytest.fixture
+def campaign(tree):
+    return make_campaign(tree.root)
+
+
+@pytest.fixture
+def draft(tree, campaign, member):
+    return make_initiative(campaign, tree.grassroots, by=member)
+
+
+@pytest.fixture
+def submitted(tree, campaign, member):
+    return make_initiative(
+        campaign, tree.grassroots, by=member, status=Status.SUBMITTED, title="Sáng kiến đã gửi"
+    )
+
+
+@pytest.fixture
+def valid(tree, campaign, member, unit_officer):
+    return make_initiative(
+        campaign,
+        tree.grassroots,
+        by=member,
+        status=Status.VALID,
+        decider=unit_officer,
+        title="Sáng kiến hợp lệ",
+    )
+
+
+def test_member_on_own_draft(member, draft):
+    assert allowed(member, draft) == {"view", "edit", "submit", "withdraw"}
+    assert perms.get_initiative_for_user(member, draft.pk) == draft
+
+
+def test_member_on_own_initiative_under_review_and_decided(member, submitted, valid):
+    assert allowed(member, submitted) == {"view", "withdraw"}
+    assert allowed(member, valid) == {"view"}
+
+
+def test_member_enters_for_own_unit_only(tree, member):
+    assert perms.can_enter_for(member, tree.grassroots)
+    assert not perms.can_enter_for(member, tree.grassroots2)
+    assert not perms.can_enter_for(member, tree.upper)
+
+
+def test_member_does_not_see_a_colleagues_initiative(tree, campaign, member, support_team):
+    colleague = orgs.create_member(unit=tree.grassroots, full_name="Lê Văn Nam", by=None)
+    theirs = make_initiative(
+        campaign,
+        tree.grassroots,
+        by=support_team,
+        status=Status.SUBMITTED,
+        authors=[{"member": colleague.code, "share": 100}],
+    )
+    assert allowed(member, theirs) == set()
+    with pytest.raises(Http404):
+        perms.get_initiative_for_user(member, theirs.pk)
+
+
+def test_co_author_sees_and_edits_what_the_support_team_entered(
+    tree, campaign, member, member_record, support_team
+):
+    entered = make_initiative(
+        campaign,
+        tree.grassroots,
+        by=support_team,
+        authors=[{"member": member_record.code, "share": 100}],
+    )
+    assert allowed(member, entered) == {"view", "edit", "submit", "withdraw"}
+    assert entered in perms.own_initiatives(member)
+
+
+def test_support_team_enters_on_behalf_in_its_subtree(tree, campaign, support_team, member_record):
+    assert perms.can_enter_for(support_team, tree.grassroots)
+    assert perms.can_enter_for(support_team, tree.grassroots2)
+    assert not perms.can_enter_for(support_team, tree.other_grassroots)
+    entered = make_initiative(
+        campaign,
+        tree.grassroots,
+        by=support_team,
+        authors=[{"member": member_record.code, "share": 100}],
+    )
+    assert allowed(support_team, entered) == {"view", "edit", "submit", "withdraw"}
+    assert list(perms.own_initiatives(support_team)) == [entered]
+
+
+def test_support_team_sees_submitted_initiatives_but_does_not_decide(support_team, submitted):
+    assert allowed(support_team, submitted) == {"view"}
+
+
+def test_support_team_does_not_see_a_members_draft(support_team, draft):
+    assert allowed(support_team, draft) == set()
+    with pytest.raises(Http404):
+        perms.get_initiative_for_user(support_team, draft.pk)
+
+
+def test_officer_cannot_see_drafts(unit_officer, draft):
+    assert allowed(unit_officer, draft) == set()
+    with pytest.raises(Http404):
+        perms.get_initiative_for_user(unit_officer, draft.pk)
+
+
+def test_officer_decides_and_reopens_in_the_subtree(unit_officer, submitted, valid):
+    assert allowed(unit_officer, submitted) == {"view", "decide"}
+    assert allowed(unit_officer, valid) == {"view", "reopen"}
+    assert perms.get_initiative_for_user(unit_officer, str(submitted.pk)) == submitted
+
+
+def test_officer_may_fix_a_returned_initiative_on_behalf(tree, campaign, member, unit_officer):
+    returned = make_initiative(
+        campaign, tree.grassroots, by=member, status=Status.RETURNED, decider=unit_officer
+    )
+    assert allowed(unit_officer, returned) == {"view", "edit", "submit", "reopen"}
+
+
+def test_reviewer_decides_but_cannot_reopen(reviewer, submitted, valid):
+    assert allowed(reviewer, submitted) == {"view", "decide"}
+    assert allowed(reviewer, valid) == {"view"}
+
+
+def test_editor_has_no_part_in_initiatives(editor, submitted):
+    assert allowed(editor, submitted) == set()
+
+
+def test_officer_who_is_an_author_does_not_decide(tree, campaign):
+    record = orgs.create_member(unit=tree.grassroots, full_name="Đỗ Minh Tuấn", by=None)
+    officer = make_user("officer.cs", role="officer", unit=tree.grassroots, member=record)
+    own = make_initiative(campaign, tree.grassroots, by=officer, status=Status.SUBMITTED)
+    assert allowed(officer, own) == {"view", "withdraw"}
+
+
+@pytest.mark.parametrize("which", ["draft", "submitted", "valid"])
+def test_outsider_gets_nothing_and_404(request, outsider, which):
+    initiative = request.getfixturevalue(which)
+    assert allowed(outsider, initiative) == set()
+    assert not perms.can_enter_for(outsider, initiative.unit)
+    assert not perms.can_review_unit(outsider, initiative.unit)
+    with pytest.raises(Http404):
+        perms.get_initiative_for_user(outsider, initiative.pk)
+
+
+@pytest.mark.parametrize("which", ["draft", "submitted"])
+def test_anonymous_gets_404(request, which):
+    initiative = request.getfixturevalue(which)
+    assert allowed(AnonymousUser(), initiative) == set()
+    with pytest.raises(Http404):
+        perms.get_initiative_for_user(AnonymousUser(), initiative.pk)
+
+
+def test_inactive_author_loses_access(member, draft):
+    member.is_active = False
+    member.save()
+    assert allowed(member, draft) == set()
+
+
+@pytest.mark.parametrize("pk", ["abc", None, "999999", -1])
+def test_unknown_or_malformed_id_is_404(admin, pk):
+    with pytest.raises(Http404):
+        perms.get_initiative_for_user(admin, pk)
+
+
+def test_admin_can_do_everything(tree, campaign, admin, member, draft, submitted, valid):
+    assert perms.can_enter_for(admin, tree.other_grassroots)
+    assert perms.can_review_unit(admin, tree.other_grassroots)
+    assert allowed(admin, draft) == {"view"}  # a draft is its writer's to change
+    assert allowed(admin, submitted) == {"view", "decide"}
+    assert allowed(admin, valid) == {"view", "reopen"}
+    assert perms.get_initiative_for_user(admin, draft.pk) == draft
+
+
+def test_provincial_admin_sees_only_its_province(tree, draft, submitted):
+    hanoi_admin = make_user("admin.hn", role="admin", unit=tree.other_province)
+    assert allowed(hanoi_admin, draft) == set()
+    assert allowed(hanoi_admin, submitted) == set()
+
+
+# -- queues --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def spread(tree, campaign, member, support_team, admin):
+    """A draft and a submitted initiative under each grassroots unit of both provinces."""
+    made = {}
+    for unit, by in [
+        (tree.grassroots, member),
+        (tree.grassroots2, support_team),
+        (tree.other_grassroots, admin),
+    ]:
+        authors = None if by is member else [{"name": "Lê Văn Nam", "share": 100}]
+        made[unit.code, "draft"] = make_initiative(
+            campaign, unit, by=by, authors=authors, title=f"Nháp {unit.code}"
+        )
+        made[unit.code, "submitted"] = make_initiative(
+            campaign,
+            unit,
+            by=by,
+            authors=authors,
+            status=Status.SUBMITTED,
+            title=f"Đã gửi {unit.code}",
+        )
+    return made
+
+
+def queue_codes(qs) -> set[tuple[str, str]]:
+    return set(qs.values_list("unit__code", "status"))
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("unit_officer", {("TH-KCN-001", "submitted"), ("TH-KCN-002", "submitted")}),
+        ("reviewer", {("TH-KCN-001", "submitted"), ("TH-KCN-002", "submitted")}),
+        ("support_team", {("TH-KCN-001", "submitted"), ("TH-KCN-002", "submitted")}),
+        ("outsider", {("HN-001", "submitted")}),
+        (
+            "admin",
+            {("TH-KCN-001", "submitted"), ("TH-KCN-002", "submitted"), ("HN-001", "submitted")},
+        ),
+        ("member", set()),
+        ("editor", set()),
+    ],
+)
+def test_queue_for_each_persona_is_its_subtree_without_drafts(request, spread, persona, expected):
+    user = request.getfixturevalue(persona)
+    assert queue_codes(perms.queue_for(user)) == expected
+
+
+def test_queue_for_a_unit_is_that_subtree(tree, spread, unit_officer):
+    assert perms.can_review_unit(unit_officer, tree.grassroots2)
+    assert queue_codes(perms.queue_for(unit_officer, tree.grassroots2)) == {
+        ("TH-KCN-002", "submitted")
+    }
+
+
+def test_queue_keeps_decided_and_withdrawn_initiatives(tree, spread, member, unit_officer):
+    services.decide_initiative(
+        spread["TH-KCN-001", "submitted"], by=unit_officer, decision="invalid", reason="Trùng lặp"
+    )
+    second = make_initiative(
+        spread["TH-KCN-001", "draft"].campaign,
+        tree.grassroots,
+        by=member,
+        status=Status.SUBMITTED,
+        title="Sáng kiến rút lại sau khi gửi",
+    )
+    services.withdraw_initiative(second, by=member)
+    assert queue_codes(perms.queue_for(unit_officer, tree.grassroots)) == {
+        ("TH-KCN-001", "invalid"),
+        ("TH-KCN-001", "withdrawn"),
+    }
+
+
+def test_a_draft_withdrawn_before_submission_stays_private(tree, spread, member, unit_officer):
+    draft = services.withdraw_initiative(spread["TH-KCN-001", "draft"], by=member)
+    assert draft.status == Status.WITHDRAWN
+    assert draft not in perms.queue_for(unit_officer)
+    assert allowed(unit_officer, draft) == set()
+    assert allowed(member, draft) == {"view"}
+
+
+def test_anonymous_has_no_queue_and_no_own_initiatives(spread):
+    assert not perms.queue_for(AnonymousUser()).exists()
+    assert not perms.own_initiatives(AnonymousUser()).exists()
+
+
+def test_own_initiatives_are_every_status_of_the_member(spread, member):
+    assert queue_codes(perms.own_initiatives(member)) == {
+        ("TH-KCN-001", "draft"),
+        ("TH-KCN-001", "submitted"),
+    }
