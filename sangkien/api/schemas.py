@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 
 class Error(Schema):
@@ -59,3 +64,261 @@ class MemberPage(Schema):
     next_cursor: str | None = Field(
         description="Pass as `cursor` to get the next page; null on the last page."
     )
+
+
+# -- input types: JSON values checked strictly, with messages in the caller's language ------
+
+
+def _text(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    raise PydanticCustomError("text", _("Enter text."))
+
+
+def _whole_number(value: Any) -> Any:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise PydanticCustomError("whole_number", _("Enter a whole number, without quotes."))
+
+
+def _money(value: Any) -> Any:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise PydanticCustomError("money", _("Enter the benefit as a whole number of đồng."))
+
+
+def _iso_date(value: Any) -> Any:
+    if value is None or isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("iso_date", _("Enter a date as YYYY-MM-DD, e.g. 2026-03-31."))
+
+
+def _share(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value))
+    raise PydanticCustomError(
+        "share",
+        _(
+            "Enter the contribution as a percentage above 0 and at most 100, with at most "
+            "two decimals."
+        ),
+    )
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+Text = Annotated[str | None, BeforeValidator(_text)]
+Code = Annotated[str, BeforeValidator(_text)]
+WholeNumber = Annotated[int | None, BeforeValidator(_whole_number)]
+Money = Annotated[int | None, BeforeValidator(_money)]
+IsoDate = Annotated[dt.date | None, BeforeValidator(_iso_date)]
+Share = Annotated[Decimal, BeforeValidator(_share)]
+
+
+class Page(Schema):
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )
+
+
+# -- campaigns -----------------------------------------------------------------------------
+
+
+class Phase(Schema):
+    number: int
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class CampaignField(Schema):
+    code: str = Field(description="Give this code as an initiative's `field`.")
+    name: str
+
+
+class Campaign(Schema):
+    code: str = Field(description="Give this code as an initiative's `campaign`.")
+    name: str
+    owner: str = Field(
+        description="Code of the unit that runs the campaign; it covers its subtree."
+    )
+    starts_on: dt.date = Field(description="First day of the campaign's period.")
+    ends_on: dt.date = Field(description="Last day of the period, included.")
+    open: bool = Field(
+        description="True while the campaign accepts initiatives (today is in the period)."
+    )
+    requires_recognition: bool = Field(
+        description="Initiatives need recognition evidence (body, decision number, date) to "
+        "be submitted."
+    )
+    phases: list[Phase]
+    fields: list[CampaignField] = Field(description="The fields of application, in order.")
+
+
+class CampaignList(Page):
+    items: list[Campaign]
+
+
+# -- initiatives ---------------------------------------------------------------------------
+
+
+class AuthorIn(Schema):
+    member: Text = Field(None, description="Member code, for an author who is a member.")
+    name: Text = Field(None, description="Full name, for an author outside the system.")
+    share: Share = Field(description="Contribution in percent; the shares add up to 100.")
+    birth_date: IsoDate = None
+    workplace: Text = None
+    position: Text = None
+    qualification: Text = None
+
+
+class Author(Schema):
+    member: str | None = Field(description="Member code; null for an author outside the system.")
+    name: str
+    share: int | float = Field(description="Contribution in percent.")
+    birth_date: dt.date | None = Field(
+        description="Null unless `confidential_visible`, or when unknown."
+    )
+    workplace: str
+    position: str
+    qualification: str
+
+
+class InitiativeFields(Schema):
+    """What an author fills in; every name is optional in a PATCH."""
+
+    title: Text = None
+    field: Text = Field(None, description="A code from the campaign's `fields`.")
+    problem: Text = Field(None, description="The problem the initiative solves.")
+    description: Text = None
+    conditions: Text = Field(None, description="Conditions needed to apply it.")
+    first_applied_on: IsoDate = Field(None, description="YYYY-MM-DD, inside the campaign's period.")
+    benefit_claimed_vnd: Money = Field(None, description="Claimed benefit, whole đồng.")
+    benefit_method: Text = Field(None, description="How the benefit was computed.")
+    confidential: Text = Field(None, description="Confidential part, never shown publicly.")
+    investor: Text = Field(None, description="Who invested, if not the authors.")
+    first_application_people: Text = Field(
+        None, description="People who took part in the first application."
+    )
+    recognition_body: Text = Field(None, description="Who recognised the initiative.")
+    recognition_number: Text = Field(None, description="Number of the recognition decision.")
+    recognition_date: IsoDate = None
+    authors: list[AuthorIn] | None = Field(
+        None,
+        description="Replaces the whole list. Left out on creation by a member: the member is "
+        "the sole author.",
+    )
+
+
+class InitiativeCreate(InitiativeFields):
+    campaign: Code = Field(description="A campaign code from `GET /api/v1/campaigns`.")
+    unit: Code = Field(
+        description="Code of the grassroots unit (or union group) it is entered under."
+    )
+
+
+class InitiativeChanges(InitiativeFields):
+    campaign: Text = Field(None, description="Cannot change; accepted when it is the current one.")
+    unit: Text = Field(None, description="Cannot change; accepted when it is the current one.")
+    version: WholeNumber = Field(
+        None, description="The `version` you read; 409 if it changed since."
+    )
+
+
+class VersionIn(Schema):
+    version: WholeNumber = Field(
+        None, description="The `version` you read; 409 if it changed since."
+    )
+
+
+class DecisionIn(VersionIn):
+    decision: Code = Field(description="valid, returned or invalid.")
+    reason: Text = Field(
+        None, description="Required for returned (what to change) and invalid (why)."
+    )
+    benefit_valid_vnd: Money = Field(
+        None, description="With valid only: the validated benefit; the claimed one when omitted."
+    )
+
+
+class WithdrawIn(VersionIn):
+    reason: Text = None
+
+
+class ReopenIn(VersionIn):
+    reason: Code = Field(description="Why the decision is reopened.")
+
+
+class Attachment(Schema):
+    id: int
+    name: str = Field(description="The file name as uploaded.")
+    kind: str = Field(description="document or evidence.")
+    content_type: str
+    size: int = Field(description="Bytes.")
+    uploaded_at: dt.datetime
+    url: str = Field(description="Where to download it (same authentication).")
+
+
+class HistoryEntry(Schema):
+    action: str = Field(
+        description="created, edited, submitted, resubmitted, validated, returned, invalidated, "
+        "withdrawn or reopened."
+    )
+    from_: str | None = Field(alias="from", description="Status before; null on creation.")
+    to: str = Field(description="Status after.")
+    by: str | None = Field(description="Name of who did it.")
+    at: dt.datetime
+    note: str = Field(description="The reason given, or what was attached.")
+    benefit_valid_vnd: int | None = Field(description="On a validation: the validated benefit.")
+
+
+class InitiativeSummary(Schema):
+    id: int
+    reference: str = Field(description="The number people quote, e.g. SK-000123.")
+    campaign: str
+    unit: str
+    title: str
+    field: str | None
+    status: str = Field(description="draft, submitted, returned, valid, invalid or withdrawn.")
+    phase: int | None = Field(description="Number of the campaign phase it was submitted in.")
+    benefit_claimed_vnd: int
+    benefit_valid_vnd: int | None
+    authors: list[Author]
+    entered_by: str | None = Field(description="Name of who entered it.")
+    on_behalf: bool = Field(description="Entered by someone who is not one of the authors.")
+    submitted_at: dt.datetime | None = Field(description="First submission; kept on resubmission.")
+    decided_at: dt.datetime | None
+    version: int
+
+
+class Initiative(InitiativeSummary):
+    problem: str
+    description: str
+    conditions: str
+    first_applied_on: dt.date | None
+    benefit_method: str
+    confidential_visible: bool = Field(
+        description="True when the caller may read `confidential` and the authors' dates of birth."
+    )
+    confidential: str | None = Field(description="Null unless `confidential_visible`.")
+    investor: str
+    first_application_people: str
+    recognition_body: str
+    recognition_number: str
+    recognition_date: dt.date | None
+    decision_reason: str
+    actions: list[str] = Field(
+        description="What the caller may do now: edit, submit, withdraw, decide, reopen, attach."
+    )
+    attachments: list[Attachment]
+    history: list[HistoryEntry] = Field(description="Every change, oldest first.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class InitiativePage(Page):
+    items: list[InitiativeSummary]

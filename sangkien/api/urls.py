@@ -5,13 +5,18 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.http import HttpRequest, HttpResponseNotAllowed
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, path, re_path
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.operation import Operation
+from ninja.parser import Parser
 
 from .auth import AUTH
-from .errors import install_handlers, method_not_allowed, route_not_found
+from .campaigns import router as campaigns_router
+from .errors import install_handlers, message_response, method_not_allowed, route_not_found
+from .initiatives import router as initiatives_router
 from .members import router as members_router
 from .units import router as units_router
 
@@ -31,13 +36,26 @@ to officers and administrators of a unit at or above the member's unit. For ever
 three fields are present but null, and `personal_data_visible` is false; a null with
 `personal_data_visible` true means the value is not known.
 
+**Initiatives.** Bodies are JSON with the names of `GET /api/v1/initiatives/{id}`; codes
+stand for things (`campaign`, `unit`, `field`, an author's `member`), dates are `YYYY-MM-DD`
+and money is a whole number of đồng. Names the API does not know are ignored. A code in a
+body that is unknown, or that the caller cannot see or use, is bad input (422) and reads
+the same either way. Give the `version` you read with a change or a decision: if someone
+changed the initiative since, nothing is written and the answer is 409. `confidential` (and
+the authors' dates of birth) are given only to the authors, whoever entered the initiative
+and those who decide for its unit; for everyone else they are null and
+`confidential_visible` is false. `actions` lists what the caller may do next.
+
 **Pages.** Lists answer `{"items": [...], "next_cursor": "..."}`; pass `next_cursor` back as
 `cursor` for the next page, until it is null. Cursors stay valid while rows are added.
 
 **Errors** are JSON: `{"message": "..."}` in the language of `Accept-Language`
 (Vietnamese by default), plus `errors` (field → messages) on 422. 401: not signed in or bad
-token; 404: no such thing, or outside the caller's scope; 405: wrong method; 422: a bad
-parameter, named in `message`; 500: our fault, logged.
+token; 403: the caller can see it but their role does not allow this (also a session
+request without its CSRF token); 404: no such thing, or outside the caller's scope; 405:
+wrong method; 409: the status does not allow this step now, or someone else changed it
+meanwhile (nothing was written); 422: a bad parameter or field, named in `message`; 500:
+our fault, logged.
 """
 
 
@@ -56,6 +74,21 @@ class Api(NinjaAPI):
             urls.append(pattern)
         urls.append(re_path(r"^.*$", route_not_found, name="not-found"))
         return urls
+
+
+class BodyParser(Parser):
+    """JSON bodies; a body that is empty (or an empty form, as some clients send with a bare
+    POST) counts as no body, so steps whose body is optional need none."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        if not request.body.strip():
+            return {}
+        form = (request.content_type or "").startswith(
+            ("multipart/form-data", "application/x-www-form-urlencoded")
+        )
+        if form and not request.POST and not request.FILES:
+            return {}
+        return super().parse_body(request)
 
 
 def _json_method_errors(view: Any) -> Any:
@@ -78,7 +111,16 @@ api = Api(
     # Swagger UI is served from django-ninja's own static files ("ninja" is an installed app),
     # never from a CDN, so the docs work on offline intranets.
     docs_url="/docs",
+    parser=BodyParser(),
 )
 api.add_router("/units", units_router)
 api.add_router("/members", members_router)
+api.add_router("/campaigns", campaigns_router)
+api.add_router("/initiatives", initiatives_router)
 install_handlers(api)
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    """The caller may see the thing but not do this to it (outsiders get 404 instead)."""
+    return message_response(403, str(exc) or _("You are not allowed to do this."))

@@ -14,6 +14,16 @@ def test_openapi_is_served_as_json_with_our_paths(client, db):
         "/api/v1/units/{code}",
         "/api/v1/members",
         "/api/v1/members/{code}",
+        "/api/v1/campaigns",
+        "/api/v1/campaigns/{code}",
+        "/api/v1/initiatives",
+        "/api/v1/initiatives/{initiative_id}",
+        "/api/v1/initiatives/{initiative_id}/submit",
+        "/api/v1/initiatives/{initiative_id}/decision",
+        "/api/v1/initiatives/{initiative_id}/withdraw",
+        "/api/v1/initiatives/{initiative_id}/reopen",
+        "/api/v1/initiatives/{initiative_id}/attachments",
+        "/api/v1/initiatives/{initiative_id}/attachments/{attachment_id}",
     }
 
 
@@ -21,9 +31,19 @@ def test_openapi_names_are_clean(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     assert set(schema["components"]["schemas"]) == {
         "Unit", "UnitPage", "Member", "MemberPage", "Error", "InvalidInput",
+        "Campaign", "CampaignList", "CampaignField", "Phase",
+        "Initiative", "InitiativeSummary", "InitiativePage", "InitiativeCreate",
+        "InitiativeChanges", "Author", "AuthorIn", "Attachment", "HistoryEntry",
+        "VersionIn", "DecisionIn", "WithdrawIn", "ReopenIn",
     }  # fmt: skip
     operation_ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
-    assert operation_ids == {"list_units", "get_unit", "list_members", "get_member"}
+    assert operation_ids == {
+        "list_units", "get_unit", "list_members", "get_member",
+        "list_campaigns", "get_campaign",
+        "list_initiatives", "create_initiative", "get_initiative", "update_initiative",
+        "submit_initiative", "decide_initiative", "withdraw_initiative", "reopen_initiative",
+        "add_attachment", "download_attachment",
+    }  # fmt: skip
 
 
 def test_openapi_documents_auth_errors_and_personal_data(client, db):
@@ -53,3 +73,14 @@ def test_every_ref_in_openapi_resolves(client, db):
     assert refs
     for ref in refs:
         assert ref.removeprefix("#/components/schemas/") in schema["components"]["schemas"]
+
+
+def test_openapi_documents_initiative_errors_and_history_names(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+    decision = schema["paths"]["/api/v1/initiatives/{initiative_id}/decision"]["post"]
+    assert {"200", "401", "403", "404", "409", "422"} <= set(decision["responses"])
+    history = schema["components"]["schemas"]["HistoryEntry"]["properties"]
+    assert {"action", "from", "to", "by", "at", "note", "benefit_valid_vnd"} <= set(history)
+    upload = schema["paths"]["/api/v1/initiatives/{initiative_id}/attachments"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    assert "403" in schema["info"]["description"]

@@ -1,0 +1,659 @@
+"""Initiatives: entry, edits, the validation workflow, attachments and lists.
+
+Writes go through the same services as the pages (`sangkien.initiatives.services`), reads
+through the same access checks (`sangkien.initiatives.permissions`). Who can see an
+initiative but may not do what they ask gets 403; who cannot see it gets 404; a step the
+initiative's status does not allow, or a stale `version`, gets 409."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router
+from ninja.files import UploadedFile
+
+from sangkien.accounts.permissions import (
+    VIEW_MEMBERS,
+    can_view_unit,
+    has_role_on,
+    role_paths,
+    units_visible_to,
+)
+from sangkien.campaigns.models import Campaign
+from sangkien.campaigns.permissions import campaigns_for
+from sangkien.core.errors import ValidationError
+from sangkien.core.pagination import decode_cursor, keyset_page
+from sangkien.initiatives import models, services
+from sangkien.initiatives.models import DECIDED, EDITABLE, Action, Status
+from sangkien.initiatives.permissions import (
+    DECIDE,
+    ENTER_ON_BEHALF,
+    REOPEN,
+    VIEW_QUEUE,
+    can_decide_initiative,
+    can_edit_initiative,
+    can_enter_for,
+    can_reopen_initiative,
+    can_review_unit,
+    can_submit_initiative,
+    can_withdraw_initiative,
+    get_initiative_for_user,
+    is_author,
+    is_own,
+    own_initiatives,
+    queue_for,
+)
+from sangkien.initiatives.queries import NEWEST_FIRST, OLDEST_FIRST, Filters
+from sangkien.orgs.models import Member, Unit
+
+from . import schemas
+from .errors import bad_parameter
+
+router = Router(tags=["initiatives"])
+READ_ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
+WRITE_ERRORS = {
+    401: schemas.Error,
+    403: schemas.Error,
+    404: schemas.Error,
+    409: schemas.Error,
+    422: schemas.InvalidInput,
+}
+DECISIONS = {
+    Status.VALID: Action.VALIDATED,
+    Status.RETURNED: Action.RETURNED,
+    Status.INVALID: Action.INVALIDATED,
+}
+ORDERS = {"newest": NEWEST_FIRST, "oldest": OLDEST_FIRST}
+
+
+# -- who may see what ----------------------------------------------------------------------
+
+
+def can_view_confidential(user: Any, initiative: models.Initiative) -> bool:
+    """The confidential part (and the authors' dates of birth): the authors, whoever entered
+    it, and those who decide for its unit. Support teams and everyone else who may see the
+    initiative get the rest of it."""
+    return is_own(user, initiative) or has_role_on(user, initiative.unit, DECIDE)
+
+
+def _may_enter(user: Any, initiative: models.Initiative) -> bool:
+    """Someone who edits, submits and attaches files to the initiative in some status."""
+    return is_own(user, initiative) or has_role_on(user, initiative.unit, ENTER_ON_BEHALF)
+
+
+def _may_decide(user: Any, initiative: models.Initiative) -> bool:
+    return has_role_on(user, initiative.unit, DECIDE) and not is_author(user, initiative)
+
+
+def _may_reopen(user: Any, initiative: models.Initiative) -> bool:
+    return has_role_on(user, initiative.unit, REOPEN) and not is_author(user, initiative)
+
+
+def _require(allowed: bool, *, capable: bool, status_allows: bool, refused: str, conflict: str):
+    """403 for a caller whose role never allows the step; 409 when only the status stands in
+    the way (someone else moved it on, or it is not yet there)."""
+    if allowed:
+        return
+    if capable and not status_allows:
+        raise services.TransitionError(conflict)
+    raise PermissionDenied(refused)
+
+
+def _status_conflict(initiative: models.Initiative, action: str) -> str:
+    if initiative.status in DECIDED and action in DECISIONS.values():
+        who = initiative.decided_by
+        when = initiative.decided_at
+        return _(
+            "This initiative was already decided (%(status)s) by %(who)s at %(when)s. "
+            "Nothing was changed; reload to see the decision."
+        ) % {
+            "status": initiative.get_status_display().lower(),
+            "who": _name(who) or "",
+            "when": formats.date_format(timezone.localtime(when), "SHORT_DATETIME_FORMAT")
+            if when
+            else "",
+        }
+    return _("An initiative that is %(status)s cannot be %(action)s.") % {
+        "status": initiative.get_status_display().lower(),
+        "action": Action(action).label.lower(),
+    }
+
+
+def _not_editable(initiative: models.Initiative) -> str:
+    return _("Only a draft or a returned initiative can be edited; this one is %(status)s.") % {
+        "status": initiative.get_status_display().lower()
+    }
+
+
+def _actions(user: Any, initiative: models.Initiative) -> list[str]:
+    checks = [
+        ("edit", can_edit_initiative),
+        ("attach", can_edit_initiative),
+        ("submit", can_submit_initiative),
+        ("withdraw", can_withdraw_initiative),
+        ("decide", can_decide_initiative),
+        ("reopen", can_reopen_initiative),
+    ]
+    return [name for name, check in checks if check(user, initiative)]
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def _name(user: Any) -> str | None:
+    """A user's name in Vietnamese order (family, middle, given), else the username."""
+    if user is None:
+        return None
+    return f"{user.last_name} {user.first_name}".strip() or user.username
+
+
+def _share(value: Any) -> int | float:
+    return int(value) if value == int(value) else float(value)
+
+
+def _authors_out(initiative: models.Initiative, *, private: bool) -> list[schemas.Author]:
+    return [
+        schemas.Author(
+            member=a.member.code if a.member_id else None,
+            name=a.name,
+            share=_share(a.share),
+            birth_date=a.birth_date if private else None,
+            workplace=a.workplace,
+            position=a.position,
+            qualification=a.qualification,
+        )
+        for a in initiative.authors.all()
+    ]
+
+
+def _summary_fields(initiative: models.Initiative, *, private: bool) -> dict[str, Any]:
+    return {
+        "id": initiative.pk,
+        "reference": initiative.reference,
+        "campaign": initiative.campaign.code,
+        "unit": initiative.unit.code,
+        "title": initiative.title,
+        "field": initiative.field.code if initiative.field_id else None,
+        "status": initiative.status,
+        "phase": initiative.phase.number if initiative.phase_id else None,
+        "benefit_claimed_vnd": initiative.benefit_claimed_vnd,
+        "benefit_valid_vnd": initiative.benefit_valid_vnd,
+        "authors": _authors_out(initiative, private=private),
+        "entered_by": _name(initiative.entered_by),
+        "on_behalf": initiative.on_behalf,
+        "submitted_at": initiative.submitted_at,
+        "decided_at": initiative.decided_at,
+        "version": initiative.version,
+    }
+
+
+def _attachment_out(attachment: models.Attachment) -> schemas.Attachment:
+    return schemas.Attachment(
+        id=attachment.pk,
+        name=attachment.original_name,
+        kind=attachment.kind,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        uploaded_at=attachment.uploaded_at,
+        url=reverse(
+            "api:download_attachment",
+            kwargs={"initiative_id": attachment.initiative_id, "attachment_id": attachment.pk},
+        ),
+    )
+
+
+def _load(request: HttpRequest, initiative_id: int) -> models.Initiative:
+    """The initiative if the caller may see it (else 404), with its authors' members."""
+    initiative = get_initiative_for_user(request.user, initiative_id)
+    prefetch_related_objects([initiative], "authors__member")
+    return initiative
+
+
+def initiative_out(request: HttpRequest, initiative: models.Initiative) -> dict[str, Any]:
+    """The initiative as `schemas.Initiative` reads it (a dict: history uses the name
+    `from`, which is a Python keyword)."""
+    user = request.user
+    private = can_view_confidential(user, initiative)
+    history = initiative.history.select_related("actor").order_by("at", "id")
+    attachments = initiative.attachments.filter(removed_at__isnull=True).order_by("id")
+    return {
+        **_summary_fields(initiative, private=private),
+        "problem": initiative.problem,
+        "description": initiative.description,
+        "conditions": initiative.conditions,
+        "first_applied_on": initiative.first_applied_on,
+        "benefit_method": initiative.benefit_method,
+        "confidential_visible": private,
+        "confidential": initiative.confidential if private else None,
+        "investor": initiative.investor,
+        "first_application_people": initiative.first_application_people,
+        "recognition_body": initiative.recognition_body,
+        "recognition_number": initiative.recognition_number,
+        "recognition_date": initiative.recognition_date,
+        "decision_reason": initiative.decision_reason,
+        "actions": _actions(user, initiative),
+        "attachments": [_attachment_out(a) for a in attachments],
+        "history": [
+            {
+                "action": h.action,
+                "from": h.from_status or None,
+                "to": h.to_status,
+                "by": _name(h.actor),
+                "at": h.at,
+                "note": h.note,
+                "benefit_valid_vnd": h.benefit_valid_vnd,
+            }
+            for h in history
+        ],
+        "created_at": initiative.created_at,
+        "updated_at": initiative.updated_at,
+    }
+
+
+def _fresh(request: HttpRequest, initiative: models.Initiative) -> dict[str, Any]:
+    return initiative_out(request, _load(request, initiative.pk))
+
+
+# -- input ---------------------------------------------------------------------------------
+
+
+def _campaign_from(user: Any, code: str) -> Campaign | None:
+    wanted = code.strip().upper()
+    return next((c for c in campaigns_for(user) if c.code == wanted), None)
+
+
+def _unknown_campaign(code: str) -> str:
+    return _("No campaign you can use has the code %(code)s.") % {"code": code}
+
+
+def _unit_for_entry(user: Any, code: str) -> tuple[Unit | None, str]:
+    """The unit the caller enters an initiative under, or why not. A unit the caller cannot
+    see reads exactly like one that does not exist."""
+    unit = Unit.objects.filter(code=code.strip().upper()).first()
+    member = user.member if user.member_id else None
+    visible = unit is not None and (
+        can_view_unit(user, unit) or (member is not None and member.unit_id == unit.pk)
+    )
+    if unit is None or not visible:
+        return None, _("No unit you can see has the code %(code)s.") % {"code": code}
+    if not can_enter_for(user, unit):
+        return None, _("You cannot enter initiatives for this unit.")
+    return unit, ""
+
+
+def _authors_from(
+    user: Any, authors: list[dict[str, Any]], *, unit: Unit, known: set[int]
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The authors for the service, members given by code resolved. A caller names members
+    they could look up anyway: themselves, members of the initiative's unit, members of the
+    units their roles cover, and the initiative's current authors; any other code reads as
+    unknown, so member codes cannot be probed for names."""
+    codes = {str(a["member"]).strip().upper() for a in authors if a.get("member")}
+    found = {m.code: m for m in Member.objects.select_related("unit").filter(code__in=codes)}
+    errors: dict[str, str] = {}
+    out: list[dict[str, Any]] = []
+    for i, author in enumerate(authors):
+        author = dict(author)
+        code = author.get("member")
+        if code:
+            member = found.get(str(code).strip().upper())
+            if member is None or not (
+                member.pk == user.member_id
+                or member.unit_id == unit.pk
+                or member.pk in known
+                or has_role_on(user, member.unit, VIEW_MEMBERS)
+            ):
+                errors[f"authors.{i}.member"] = _("No member has the code %(code)s.") % {
+                    "code": code
+                }
+                continue
+            author["member"] = member
+        out.append(author)
+    return out, errors
+
+
+# -- endpoints -----------------------------------------------------------------------------
+
+
+@router.post("", response={201: schemas.Initiative, **WRITE_ERRORS}, by_alias=True)
+def create_initiative(request: HttpRequest, payload: schemas.InitiativeCreate):
+    """A new draft under `unit` for `campaign` (both codes). What is given must be valid; a
+    draft may still be incomplete. Without `authors`, a caller who is a member is the sole
+    author. A member enters for their own unit; support teams, officers and administrators
+    for the units of their subtrees, on the members' behalf. Answers the initiative as
+    `GET` does."""
+    user = request.user
+    data = payload.model_dump(exclude_unset=True)
+    campaign_code, unit_code = data.pop("campaign"), data.pop("unit")
+    authors = data.pop("authors", None)
+    errors: dict[str, str] = {}
+    campaign = _campaign_from(user, campaign_code)
+    if campaign is None:
+        errors["campaign"] = _unknown_campaign(campaign_code)
+    unit, problem = _unit_for_entry(user, unit_code)
+    if problem:
+        errors["unit"] = problem
+    if authors is not None and unit is not None:
+        authors, author_errors = _authors_from(user, authors, unit=unit, known=set())
+        errors.update(author_errors)
+    if errors or campaign is None or unit is None:
+        raise ValidationError(errors)
+    initiative = services.create_initiative(
+        campaign=campaign, unit=unit, by=user, authors=authors, **data
+    )
+    return 201, _fresh(request, initiative)
+
+
+@router.get("", response={200: schemas.InitiativePage, **READ_ERRORS})
+def list_initiatives(
+    request: HttpRequest,
+    unit: str | None = None,
+    mine: bool = False,
+    status: str | None = None,
+    campaign: str | None = None,
+    field: str | None = None,
+    phase: int | None = None,
+    submitted_from: schemas.IsoDate = None,
+    submitted_to: schemas.IsoDate = None,
+    on_behalf: bool | None = None,
+    q: str | None = None,
+    order: str = "newest",
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+):
+    """Initiatives a page at a time, newest first (`order=oldest` for the other way).
+
+    Whose: with `unit`, the review queue of that unit's subtree for a caller who reviews it
+    (officers, reviewers, support teams, administrators; drafts are never in a queue), else
+    the caller's own initiatives under it. Without `unit`, the whole review scope of a
+    reviewer, or a member's own initiatives. `mine=true` lists only the caller's own (as
+    author or as the one who entered them, drafts included).
+
+    Filters: `status`; `campaign` (code); `field` and `phase` (a field code and a phase
+    number, of `campaign` when it is given); `submitted_from` and `submitted_to` (dates,
+    inclusive); `on_behalf`; `q` (words of the title, without regard to tone marks, đ or
+    case)."""
+    user = request.user
+    order_by = ORDERS.get(order)
+    if order_by is None:
+        raise bad_parameter("order", _("Use newest or oldest."))
+    if cursor:
+        values = decode_cursor(cursor)
+        if (
+            values is None
+            or len(values) != 1
+            or not isinstance(values[0], int)
+            or isinstance(values[0], bool)
+        ):
+            raise bad_parameter("cursor", _("Use the next_cursor of a previous page."))
+    if status and status not in Status.values:
+        raise bad_parameter(
+            "status", _("Use one of: %(values)s.") % {"values": ", ".join(Status.values)}
+        )
+    filters = Filters(
+        status=status or "",
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+        on_behalf=on_behalf,
+        q=q or "",
+    )
+    if campaign:
+        filters.campaign = _campaign_from(user, campaign)
+        if filters.campaign is None:
+            raise bad_parameter("campaign", _unknown_campaign(campaign))
+        if field:
+            filters.field = filters.campaign.fields.filter(code=field.strip().upper()).first()
+            if filters.field is None:
+                codes = ", ".join(filters.campaign.fields.values_list("code", flat=True))
+                raise bad_parameter(
+                    "field",
+                    _(
+                        "No field of application has the code %(code)s in this campaign; use "
+                        "one of: %(codes)s."
+                    )
+                    % {"code": field, "codes": codes},
+                )
+        if phase is not None:
+            filters.phase = filters.campaign.phases.filter(number=phase).first()
+            if filters.phase is None:
+                raise bad_parameter(
+                    "phase",
+                    _("The campaign %(campaign)s has no phase %(number)s.")
+                    % {"campaign": filters.campaign.code, "number": phase},
+                )
+
+    qs = filters.apply(_scope(user, unit, mine=mine))
+    if not campaign:
+        if field:
+            qs = qs.filter(field__code=field.strip().upper())
+        if phase is not None:
+            qs = qs.filter(phase__number=phase)
+    qs = qs.select_related("campaign", "unit", "field", "phase", "entered_by").prefetch_related(
+        Prefetch("authors", queryset=models.Author.objects.select_related("member"))
+    )
+    page = keyset_page(qs, order=order_by, cursor=cursor, size=limit)
+    items = [
+        schemas.InitiativeSummary(**_summary_fields(i, private=can_view_confidential(user, i)))
+        for i in page.items
+    ]
+    return schemas.InitiativePage(items=items, next_cursor=page.next_cursor)
+
+
+def _scope(user: Any, code: str | None, *, mine: bool) -> models.InitiativeQuerySet:
+    if code:
+        unit = _visible_unit(user, code)
+        if not mine and can_review_unit(user, unit):
+            return queue_for(user, unit)
+        return own_initiatives(user).in_subtree(unit)
+    if not mine and role_paths(user, VIEW_QUEUE):
+        return queue_for(user)
+    return own_initiatives(user)
+
+
+def _visible_unit(user: Any, code: str) -> Unit:
+    """A unit the caller's roles cover, or the caller's own unit or one above it; else 404."""
+    code = code.strip().upper()
+    unit = units_visible_to(user).filter(code=code).first()
+    if unit is None and user.member_id:
+        own = user.member.unit
+        unit = Unit.objects.filter(pk__in=[*own.ancestor_ids, own.pk], code=code).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+@router.get("/{initiative_id}", response={200: schemas.Initiative, **READ_ERRORS}, by_alias=True)
+def get_initiative(request: HttpRequest, initiative_id: int):
+    """One initiative with its authors, attachments and history (oldest first).
+    `confidential` is null unless the caller is an author, entered it, or decides for its
+    unit."""
+    return initiative_out(request, _load(request, initiative_id))
+
+
+@router.patch("/{initiative_id}", response={200: schemas.Initiative, **WRITE_ERRORS}, by_alias=True)
+def update_initiative(request: HttpRequest, initiative_id: int, payload: schemas.InitiativeChanges):
+    """Change a draft or a returned initiative: only the names given change; `authors`
+    replaces the whole list. Give the `version` you read to be told (409) when someone else
+    changed it meanwhile. The campaign and unit cannot change."""
+    user = request.user
+    initiative = _load(request, initiative_id)
+    _require(
+        can_edit_initiative(user, initiative),
+        capable=_may_enter(user, initiative),
+        status_allows=initiative.status in EDITABLE,
+        refused=_("You cannot change this initiative."),
+        conflict=_not_editable(initiative),
+    )
+    data = payload.model_dump(exclude_unset=True)
+    version = data.pop("version", None)
+    authors = data.pop("authors", None)
+    errors: dict[str, str] = {}
+    if data.pop("campaign", None) not in (None, initiative.campaign.code):
+        errors["campaign"] = _("The campaign of an initiative cannot be changed.")
+    unit_code = data.pop("unit", None)
+    if unit_code is not None and unit_code.strip().upper() != initiative.unit.code:
+        errors["unit"] = _("The unit of an initiative cannot be changed.")
+    if authors is not None:
+        known = {a.member_id for a in initiative.authors.all() if a.member_id}
+        authors, author_errors = _authors_from(user, authors, unit=initiative.unit, known=known)
+        errors.update(author_errors)
+    if errors:
+        raise ValidationError(errors)
+    services.update_initiative(
+        initiative, by=user, expected_version=version, authors=authors, **data
+    )
+    return _fresh(request, initiative)
+
+
+@router.post(
+    "/{initiative_id}/submit", response={200: schemas.Initiative, **WRITE_ERRORS}, by_alias=True
+)
+def submit_initiative(
+    request: HttpRequest, initiative_id: int, payload: schemas.VersionIn | None = None
+):
+    """Send a draft for review, or a returned initiative back after changes. Everything the
+    campaign needs must be filled in (422 names what is missing). The body is optional."""
+    user = request.user
+    initiative = _load(request, initiative_id)
+    _require(
+        can_submit_initiative(user, initiative),
+        capable=_may_enter(user, initiative),
+        status_allows=initiative.status in EDITABLE,
+        refused=_("You cannot submit this initiative."),
+        conflict=_status_conflict(initiative, Action.SUBMITTED),
+    )
+    services.submit_initiative(
+        initiative, by=user, expected_version=payload.version if payload else None
+    )
+    return _fresh(request, initiative)
+
+
+@router.post(
+    "/{initiative_id}/decision", response={200: schemas.Initiative, **WRITE_ERRORS}, by_alias=True
+)
+def decide_initiative(request: HttpRequest, initiative_id: int, payload: schemas.DecisionIn):
+    """valid (with `benefit_valid_vnd`, the claimed benefit when omitted), returned (with
+    `reason`: what to change) or invalid (with `reason`). Officers, reviewers and
+    administrators of the unit's subtree, never an author. A second decision gets 409."""
+    user = request.user
+    decision = payload.decision.strip().lower()
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": _("Choose valid, returned or invalid.")})
+    initiative = _load(request, initiative_id)
+    if is_author(user, initiative):
+        refused = _("You are an author of this initiative; someone else must decide.")
+    else:
+        refused = _("Only the officers and reviewers of its unit decide on an initiative.")
+    _require(
+        can_decide_initiative(user, initiative),
+        capable=_may_decide(user, initiative),
+        status_allows=initiative.status == Status.SUBMITTED,
+        refused=refused,
+        conflict=_status_conflict(initiative, DECISIONS[decision]),
+    )
+    services.decide_initiative(
+        initiative,
+        by=user,
+        decision=decision,
+        reason=payload.reason or "",
+        benefit_valid_vnd=payload.benefit_valid_vnd,
+        expected_version=payload.version,
+    )
+    return _fresh(request, initiative)
+
+
+@router.post(
+    "/{initiative_id}/withdraw", response={200: schemas.Initiative, **WRITE_ERRORS}, by_alias=True
+)
+def withdraw_initiative(
+    request: HttpRequest, initiative_id: int, payload: schemas.WithdrawIn | None = None
+):
+    """The authors (or whoever entered it) take it back before a decision. The body, with an
+    optional `reason`, may be left out."""
+    user = request.user
+    initiative = _load(request, initiative_id)
+    _require(
+        can_withdraw_initiative(user, initiative),
+        capable=is_own(user, initiative),
+        status_allows=initiative.can_move(Action.WITHDRAWN),
+        refused=_("Only the authors and whoever entered an initiative can withdraw it."),
+        conflict=_status_conflict(initiative, Action.WITHDRAWN),
+    )
+    services.withdraw_initiative(
+        initiative,
+        by=user,
+        reason=(payload.reason or "") if payload else "",
+        expected_version=payload.version if payload else None,
+    )
+    return _fresh(request, initiative)
+
+
+@router.post(
+    "/{initiative_id}/reopen", response={200: schemas.Initiative, **WRITE_ERRORS}, by_alias=True
+)
+def reopen_initiative(request: HttpRequest, initiative_id: int, payload: schemas.ReopenIn):
+    """Take a decision (valid, invalid or returned) back for review, with the `reason`.
+    Officers and administrators of the unit's subtree."""
+    user = request.user
+    initiative = _load(request, initiative_id)
+    _require(
+        can_reopen_initiative(user, initiative),
+        capable=_may_reopen(user, initiative),
+        status_allows=initiative.can_move(Action.REOPENED),
+        refused=_("Only the officers of its unit can reopen a decision."),
+        conflict=_status_conflict(initiative, Action.REOPENED),
+    )
+    services.reopen_initiative(
+        initiative, by=user, reason=payload.reason, expected_version=payload.version
+    )
+    return _fresh(request, initiative)
+
+
+@router.post("/{initiative_id}/attachments", response={201: schemas.Attachment, **WRITE_ERRORS})
+def add_attachment(
+    request: HttpRequest,
+    initiative_id: int,
+    file: UploadedFile | None = File(None),  # noqa: B008
+    kind: str = Form(models.AttachmentKind.DOCUMENT),  # noqa: B008
+):
+    """Attach a file (multipart form: `file`, and `kind`: document or evidence) to a draft
+    or a returned initiative: images (JPG, PNG, WebP), PDF or office documents, within the
+    size and count limits. The type is read from the content, not the name."""
+    user = request.user
+    initiative = _load(request, initiative_id)
+    _require(
+        can_edit_initiative(user, initiative),
+        capable=_may_enter(user, initiative),
+        status_allows=initiative.status in EDITABLE,
+        refused=_("You cannot add files to this initiative."),
+        conflict=_("Files can be added to a draft or a returned initiative only."),
+    )
+    if file is None:
+        raise ValidationError({"file": _("Choose a file to attach.")})
+    attachment = services.add_attachment(initiative, by=user, upload=file, kind=kind)
+    return 201, _attachment_out(attachment)
+
+
+@router.get(
+    "/{initiative_id}/attachments/{attachment_id}",
+    response={200: None, **READ_ERRORS},
+    url_name="download_attachment",
+)
+def download_attachment(request: HttpRequest, initiative_id: int, attachment_id: int):
+    """The file itself, for whoever may see the initiative."""
+    initiative = get_initiative_for_user(request.user, initiative_id)
+    attachment = initiative.attachments.filter(pk=attachment_id, removed_at__isnull=True).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
