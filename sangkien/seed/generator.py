@@ -39,13 +39,14 @@ class Scale:
     upper: int
     grassroots: int
     members: int
+    initiatives: int
 
 
 SCALES: dict[str, Scale] = {
-    "test": Scale("test", ("TH",), 0, 3, 8, 200),
-    "demo": Scale("demo", ("TH",), 0, 25, 400, 30_000),
-    "province": Scale("province", ("TH",), 0, 170, 3_655, 310_000),
-    "national": Scale("national", None, 20, 3_300, 135_000, 10_000_000),
+    "test": Scale("test", ("TH",), 0, 3, 8, 200, 400),
+    "demo": Scale("demo", ("TH",), 0, 25, 400, 30_000, 20_000),
+    "province": Scale("province", ("TH",), 0, 170, 3_655, 310_000, 600_000),
+    "national": Scale("national", None, 20, 3_300, 135_000, 10_000_000, 3_000_000),
 }
 PUBLIC_SCALES = ["demo", "province", "national"]
 

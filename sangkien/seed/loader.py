@@ -1,18 +1,22 @@
 """Writing a plan to the database: units and their versions, then members and their
-memberships streamed in batches, then the demo users.
+memberships streamed in batches, then the demo users, the campaigns and their initiatives
+(with authors and history) streamed in batches.
 
 Ids are allocated here (after the highest id in each table) so paths and foreign keys are
 known before anything is written; PostgreSQL's sequences are moved past them afterwards.
 Members go in with COPY on PostgreSQL and with executemany elsewhere, one transaction per
 batch; at no time are more than one batch of members in memory. On PostgreSQL the member
 and membership tables are loaded without their secondary indexes and constraints, which are
-rebuilt once at the end (also when the load fails half-way).
+rebuilt once at the end (also when the load fails half-way); so are the initiative, author
+and history tables.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
+from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,10 +29,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from sangkien.accounts.models import RoleGrant, User
+from sangkien.campaigns.models import ApplicationField, Campaign, Phase
+from sangkien.campaigns.services import create_campaign
 from sangkien.core.models import AuditEntry
+from sangkien.initiatives.models import Attachment, Author, HistoryEntry, Initiative
 from sangkien.orgs.models import Member, Membership, Unit, UnitEvent, UnitStatus, UnitVersion
 
 from . import demo
+from . import initiatives as ini
 from .generator import SCALES, Plan, iter_members, plan_units
 
 MEMBER_COLUMNS = [
@@ -52,6 +60,8 @@ class SeedResult:
     users: int
     seconds: float
     skipped: bool = False
+    initiatives: int = 0
+    campaigns: int = 0
 
 
 class Progress:
@@ -111,9 +121,15 @@ def _next_id(model: type[models.Model]) -> int:
 
 
 def wipe() -> None:
-    """Delete every unit, member, membership, reorganisation, role grant, the demo users
-    and the audit log. Other user accounts stay (without roles or member records)."""
+    """Delete every initiative (with its authors, files and history), campaign, unit,
+    member, membership, reorganisation, role grant, the demo users and the audit log. Other
+    user accounts stay (without roles or member records)."""
     with transaction.atomic():
+        with connection.cursor() as cur:
+            for model in (HistoryEntry, Attachment, Author, Initiative):
+                cur.execute(f"DELETE FROM {_table(model)}")  # noqa: S608
+        for model in (ApplicationField, Phase, Campaign):
+            model.objects.all().delete()
         User.objects.filter(username__in=[d.username for d in demo.DEMO_LOGINS]).delete()
         RoleGrant.objects.all().delete()
         User.objects.exclude(member=None).update(member=None)
@@ -265,10 +281,12 @@ def _indexes_deferred(models_: list[type[models.Model]]) -> Iterator[None]:
             cur.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
-def _write_members(plan: Plan, progress: Progress, batch_size: int) -> int:
+def _write_members(plan: Plan, progress: Progress, batch_size: int) -> tuple[int, int]:
+    """Write the plan's members; their number and the first one's id (the ids follow the
+    plan's order of units)."""
     total = plan.members
     progress.begin("members", total)
-    member_id = _next_id(Member)
+    member_id = first_id = _next_id(Member)
     membership_id = _next_id(Membership)
     first_number = Member.objects.count() + 1
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -293,12 +311,11 @@ def _write_members(plan: Plan, progress: Progress, batch_size: int) -> int:
         progress.update(done)
     progress.update(done, force=True)
     progress.end()
-    return done
+    return done, first_id
 
 
-def _after_load() -> None:
+def _after_load(models_: list[type[models.Model]]) -> None:
     if connection.vendor == "postgresql":
-        models_ = [Unit, UnitVersion, Member, Membership]
         with connection.cursor() as cur:
             for sql in connection.ops.sequence_reset_sql(no_style(), models_):
                 cur.execute(sql)
@@ -307,6 +324,175 @@ def _after_load() -> None:
     elif connection.vendor == "sqlite":
         with connection.cursor() as cur:
             cur.execute("PRAGMA optimize")
+
+
+class _Formats:
+    """Datetimes (seconds since the epoch, UTC) and dates (ordinals) as the database takes
+    them in bulk: text in UTC, which both SQLite (as Django stores it) and PostgreSQL's COPY
+    read. Formatted strings are cached per day."""
+
+    def __init__(self) -> None:
+        self.suffix = "+00" if connection.vendor == "postgresql" else ""
+        self.days: dict[int, str] = {}
+
+    def day(self, ordinal: int) -> str:
+        text = self.days.get(ordinal)
+        if text is None:
+            text = self.days[ordinal] = dt.date.fromordinal(ordinal).isoformat()
+        return text
+
+    def stamp(self, ts: int) -> str:
+        days, secs = divmod(ts, 86400)
+        h, rest = divmod(secs, 3600)
+        m, s = divmod(rest, 60)
+        return f"{self.day(days + 719163)} {h:02d}:{m:02d}:{s:02d}{self.suffix}"
+
+
+class _MemberWindow:
+    """Members read back by id range, in the order they were written (unit by unit)."""
+
+    def __init__(self, chunk: int = 100_000) -> None:
+        self.chunk = chunk
+        self.low = self.high = 0
+        self.rows: list[ini.MemberInfo] = []
+
+    def get(self, first: int, count: int) -> list[ini.MemberInfo]:
+        if first < self.low or first + count > self.high:
+            self.low = first
+            self.high = first + max(count, self.chunk)
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"SELECT id, full_name, birth_date, position FROM {_table(Member)} "  # noqa: S608
+                    "WHERE id >= %s AND id < %s ORDER BY id",
+                    [self.low, self.high],
+                )
+                self.rows = [tuple(r) for r in cur.fetchall()]  # type: ignore[misc]
+        start = first - self.low
+        rows = self.rows[start : start + count]
+        if len(rows) != count or (rows and rows[0][0] != first):
+            raise RuntimeError(f"members {first}…{first + count - 1} are not where expected")
+        return rows
+
+
+def _create_campaigns(plan: Plan) -> list[ini.CampaignIds | None]:
+    """The national campaign (owned by the root) and the provincial one (owned by Thanh
+    Hóa, when the scale has it), made through the campaign service."""
+    root = Unit.objects.get(pk=plan.units[0].id)
+    province = Unit.objects.filter(code=ini.PROVINCE_CODE, parent=root).first()
+    out: list[ini.CampaignIds | None] = []
+    for spec in ini.CAMPAIGNS:
+        owner = root if spec.owner == "root" else province
+        if owner is None:
+            out.append(None)
+            continue
+        campaign = create_campaign(
+            code=spec.code,
+            name=spec.name,
+            owner=owner,
+            starts_on=spec.starts_on,
+            ends_on=spec.ends_on,
+            by=None,
+            phases=[{"name": n, "starts_on": a, "ends_on": b} for n, a, b in spec.phases],
+            fields=spec.fields,
+            requires_recognition=spec.requires_recognition,
+            description=spec.description,
+        )
+        phases = [
+            (p.pk, ini.local_start(p.starts_on), ini.local_start(p.ends_on) + ini.DAY)
+            for p in campaign.phases.order_by("number")
+        ]
+        fields = dict(campaign.fields.values_list("code", "id"))
+        out.append(ini.CampaignIds(spec, campaign.pk, owner.path, phases, fields))
+    return out
+
+
+def _actors(plan: Plan, users: list[User]) -> ini.Actors:
+    by_name = {u.username: u for u in users}
+    places = demo.demo_units(plan)
+    member = by_name.get("member")
+    support = by_name.get("support")
+    deciders = [
+        (places["grassroots"].path, ["officer.cs"]),
+        (places["upper"].path, ["officer.upper"]),
+        (places["province"].path, ["officer", "reviewer"]),
+    ]
+    return ini.Actors(
+        member_user=member.pk if member else None,
+        member_id=member.member_id if member else None,
+        member_unit=places["grassroots"].id,
+        support_user=support.pk if support else None,
+        support_path=places["upper"].path if support else "~",
+        deciders=[
+            (path, [by_name[n].pk for n in names if n in by_name])
+            for path, names in deciders
+            if any(n in by_name for n in names)
+        ],
+    )
+
+
+def _write_initiatives(
+    plan: Plan,
+    total: int,
+    campaigns: list[ini.CampaignIds | None],
+    actors: ini.Actors,
+    first_member: int,
+    progress: Progress,
+    batch_size: int,
+) -> int:
+    province = next((c for c in campaigns[1:] if c is not None), None)
+    progress.begin("initiatives (dates)", 0)
+    ip = ini.plan_initiatives(
+        plan,
+        total,
+        plan.seed,
+        first_id=_next_id(Initiative),
+        province_path=province.owner_path if province else None,
+        demo_unit=actors.member_unit,
+    )
+    if province is None:  # no provincial campaign at this scale: all go to the national one
+        ip.keys = array("q", [k & ~1 for k in ip.keys])
+    progress.end()
+    formats = _Formats()
+    rows = ini.UnitRows(
+        seed=plan.seed, campaigns=campaigns, actors=actors, stamp=formats.stamp, day=formats.day
+    )
+    member_start: dict[int, int] = {}
+    next_member = first_member
+    for unit in plan.units:
+        member_start[unit.id] = next_member
+        next_member += unit.size
+    window = _MemberWindow()
+    author_id = _next_id(Author)
+    history_id = _next_id(HistoryEntry)
+    progress.begin("initiatives", ip.total)
+    done = 0
+    batch: tuple[list[tuple], list[tuple], list[tuple]] = ([], [], [])
+
+    def flush() -> None:
+        with transaction.atomic():
+            _insert(Initiative, ini.INITIATIVE_COLUMNS, batch[0])
+            _insert(Author, ini.AUTHOR_COLUMNS, batch[1])
+            _insert(HistoryEntry, ini.HISTORY_COLUMNS, batch[2])
+        for part in batch:
+            part.clear()
+
+    for unit, keys, ids in ini.iter_unit_batches(ip):
+        members = window.get(member_start[unit.id], unit.size)
+        a, b, c = rows.rows(unit, keys, ids, members, author_id, history_id)
+        author_id += len(b)
+        history_id += len(c)
+        batch[0].extend(a)
+        batch[1].extend(b)
+        batch[2].extend(c)
+        if len(batch[0]) >= batch_size:
+            done += len(batch[0])
+            flush()
+            progress.update(done)
+    done += len(batch[0])
+    flush()
+    progress.update(done, force=True)
+    progress.end()
+    return done
 
 
 def seed(
@@ -332,12 +518,13 @@ def seed(
                 users=0,
                 seconds=time.monotonic() - started,
                 skipped=True,
+                initiatives=Initiative.objects.count(),
             )
         if not reset:
             raise SeedRefused(
                 "The database already holds units. Use --once to keep them, or --reset to "
-                "delete all units, members, role grants, the demo users and the audit log "
-                "before seeding."
+                "delete all initiatives, campaigns, units, members, role grants, the demo "
+                "users and the audit log before seeding."
             )
         progress.begin("reset", 0)
         wipe()
@@ -345,13 +532,27 @@ def seed(
     plan = plan_units(SCALES[scale], seed, id_base=_next_id(Unit))
     _write_units(plan, progress)
     with _indexes_deferred([Member, Membership]):
-        members = _write_members(plan, progress, batch_size)
+        members, first_member = _write_members(plan, progress, batch_size)
         progress.begin("indexes and statistics", 0)
-    _after_load()
+    _after_load([Unit, UnitVersion, Member, Membership])
     progress.end()
     progress.begin("demo users", len(demo.DEMO_LOGINS))
     users = demo.create_demo_users(plan)
     progress.update(len(users), force=True)
+    progress.end()
+    campaigns = _create_campaigns(plan)
+    with _indexes_deferred([Initiative, Author, HistoryEntry]):
+        initiatives = _write_initiatives(
+            plan,
+            SCALES[scale].initiatives,
+            campaigns,
+            _actors(plan, users),
+            first_member,
+            progress,
+            batch_size,
+        )
+        progress.begin("indexes and statistics", 0)
+    _after_load([Initiative, Author, HistoryEntry, Campaign, Phase, ApplicationField])
     progress.end()
     return SeedResult(
         scale=scale,
@@ -360,4 +561,6 @@ def seed(
         members=members,
         users=len(users),
         seconds=time.monotonic() - started,
+        initiatives=initiatives,
+        campaigns=sum(c is not None for c in campaigns),
     )

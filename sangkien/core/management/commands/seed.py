@@ -11,7 +11,7 @@ from sangkien.seed.loader import Progress, SeedRefused, seed
 class Command(BaseCommand):
     help = (
         "Fill the database with deterministic synthetic data: units with Vietnamese names, "
-        "members and one demo user per role."
+        "members, one demo user per role, the campaigns and their initiatives."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,9 +32,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="first delete all units, members, role grants, the demo users and the audit log",
+            help="first delete all initiatives, campaigns, units, members, role grants, the demo "
+            "users and the audit log",
         )
-        parser.add_argument("--batch-size", type=int, default=20_000, help="members per batch")
+        parser.add_argument("--batch-size", type=int, default=20_000, help="rows per batch")
         parser.add_argument("--no-progress", action="store_true", help="no progress line")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -54,11 +55,12 @@ class Command(BaseCommand):
             progress.end()
         if result.skipped:
             self.stdout.write(
-                f"Already seeded ({result.units:,} units, {result.members:,} members): "
-                "nothing to do."
+                f"Already seeded ({result.units:,} units, {result.members:,} members, "
+                f"{result.initiatives:,} initiatives): nothing to do."
             )
             return
         self.stdout.write(
             f"Seeded scale {result.scale} (seed {result.seed}): {result.units:,} units, "
-            f"{result.members:,} members, {result.users} demo users in {result.seconds:.1f} s."
+            f"{result.members:,} members, {result.users} demo users, {result.campaigns} "
+            f"campaigns, {result.initiatives:,} initiatives in {result.seconds:.1f} s."
         )
