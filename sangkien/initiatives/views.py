@@ -37,7 +37,7 @@ from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.orgs.models import Member, Unit
 
 from . import forms, services
-from .models import Attachment, AttachmentKind, Author, Initiative, Status
+from .models import DECIDED, EDITABLE, Attachment, AttachmentKind, Author, Initiative, Status
 from .permissions import (
     DECIDE,
     ENTER_ON_BEHALF,
@@ -54,6 +54,7 @@ from .permissions import (
 )
 
 GET_POST = require_http_methods(["GET", "POST"])
+WITHDRAWABLE = frozenset({Status.DRAFT, Status.SUBMITTED, Status.RETURNED})
 _KEY_PART = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -89,8 +90,14 @@ def _require(
     initiative: Initiative,
     can: Callable[[Any, Initiative], bool],
     may: Callable[[Any, Initiative], bool],
+    statuses: frozenset[str] | set[str],
 ) -> None:
-    if not can(user, initiative) and not may(user, initiative):
+    """403 unless the user may do it now, or the user's roles allow it and only the status
+    stands in the way (then the service answers with the conflict). `statuses`: where the
+    action is possible at all; a refusal there is about the user, not the initiative."""
+    if can(user, initiative):
+        return
+    if initiative.status in statuses or not may(user, initiative):
         raise PermissionDenied
 
 
@@ -398,7 +405,7 @@ def _edit_with_errors(
 def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     initiative = get_initiative_for_user(user, pk)
-    _require(user, initiative, can_edit_initiative, _may_edit)
+    _require(user, initiative, can_edit_initiative, _may_edit, EDITABLE)
     if not can_edit_initiative(user, initiative) and request.method == "GET":
         return _detail(request, initiative, status=409, error=_not_editable(initiative))
     if request.method == "GET":
@@ -560,7 +567,7 @@ def initiative_submit(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_initiative_for_user(user, pk)
     if request.method == "GET":
         return redirect("initiatives:detail", pk=initiative.pk)
-    _require(user, initiative, can_submit_initiative, _may_edit)
+    _require(user, initiative, can_submit_initiative, _may_edit, EDITABLE)
     try:
         initiative = services.submit_initiative(
             initiative, by=user, expected_version=_posted_version(request)
@@ -592,7 +599,7 @@ def initiative_decide(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_initiative_for_user(user, pk)
     if request.method == "GET":
         return redirect("initiatives:detail", pk=initiative.pk)
-    _require(user, initiative, can_decide_initiative, _may_decide)
+    _require(user, initiative, can_decide_initiative, _may_decide, {Status.SUBMITTED})
     form = forms.DecideForm(request.POST)
     if not form.is_valid():
         return _detail(request, initiative, status=400, decide_form=form)
@@ -623,7 +630,7 @@ def initiative_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_initiative_for_user(user, pk)
     if request.method == "GET":
         return redirect("initiatives:detail", pk=initiative.pk)
-    _require(user, initiative, can_withdraw_initiative, is_own)
+    _require(user, initiative, can_withdraw_initiative, is_own, WITHDRAWABLE)
     form = forms.WithdrawForm(request.POST)
     if not form.is_valid():
         return _detail(request, initiative, status=400, withdraw_form=form)
@@ -650,7 +657,7 @@ def initiative_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_initiative_for_user(user, pk)
     if request.method == "GET":
         return redirect("initiatives:detail", pk=initiative.pk)
-    _require(user, initiative, can_reopen_initiative, _may_reopen)
+    _require(user, initiative, can_reopen_initiative, _may_reopen, DECIDED)
     form = forms.ReopenForm(request.POST)
     if not form.is_valid():
         return _detail(request, initiative, status=400, reopen_form=form)
@@ -680,7 +687,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_initiative_for_user(user, pk)
     if request.method == "GET":
         return redirect("initiatives:detail", pk=initiative.pk)
-    _require(user, initiative, can_edit_initiative, _may_edit)
+    _require(user, initiative, can_edit_initiative, _may_edit, EDITABLE)
     form = forms.AttachmentForm(request.POST, request.FILES)
     if form.is_valid() and not form.cleaned_data["files"]:
         form.add_error("files", _("Choose at least one file."))
@@ -736,7 +743,7 @@ def attachment_remove(request: HttpRequest, pk: int, file_id: int) -> HttpRespon
     attachment = _attachment_of(initiative, file_id)
     if request.method == "GET":
         return redirect("initiatives:detail", pk=initiative.pk)
-    _require(user, initiative, can_edit_initiative, _may_edit)
+    _require(user, initiative, can_edit_initiative, _may_edit, EDITABLE)
     try:
         services.remove_attachment(attachment, by=user)
     except ConflictError as exc:

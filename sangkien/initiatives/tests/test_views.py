@@ -389,6 +389,8 @@ def test_submit_with_missing_fields_keeps_the_draft_and_says_what_is_missing(
     html = response.content.decode()
     assert vi("Say which problem the initiative solves.") in html
     assert f'data-draft="edit:{initiative.pk}:{initiative.version}"' in html
+    # The form now saves that draft rather than making another one.
+    assert f'action="{reverse("initiatives:edit", args=[initiative.pk])}"' in html
     assert 'data-drafts-clear="new:TH-KCN-001:SK2026"' in html
 
 
@@ -894,3 +896,19 @@ def test_navigation_shows_initiatives_and_unread_notifications(
     member_html = member_html.decode()
     assert reverse("initiatives:queue") not in member_html
     assert reverse("initiatives:create") in member_html
+
+
+def test_administrator_may_look_at_a_draft_but_not_change_it(login, admin, member, campaign, field):
+    initiative = draft(member, campaign, field)
+    client = login(admin)
+    assert client.get(reverse("initiatives:detail", args=[initiative.pk])).status_code == 200
+    data = form_data(field, version="1", title="Của quản trị")
+    assert client.post(reverse("initiatives:edit", args=[initiative.pk]), data).status_code == 403
+    assert client.post(reverse("initiatives:submit", args=[initiative.pk])).status_code == 403
+    response = client.post(
+        reverse("initiatives:attachment_add", args=[initiative.pk]),
+        {"files": [SimpleUploadedFile("ảnh.png", PNG)], "kind": "document"},
+    )
+    assert response.status_code == 403
+    initiative.refresh_from_db()
+    assert (initiative.title, initiative.status) == ("Máy cắt da tự động", Status.DRAFT)
