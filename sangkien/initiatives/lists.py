@@ -152,6 +152,7 @@ class QueueFilterForm(forms.Form):
                 "hx-target": "#queue-unit-codes",
                 "hx-swap": "innerHTML",
                 "hx-sync": "this:replace",
+                "hx-push-url": "false",  # the form pushes its URL; the suggestions do not
             }
         )
 
@@ -277,7 +278,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         or request.GET.get("order") == "oldest",
     }
     if is_htmx(request):
-        return render(request, "initiatives/_queue_results.html", context)
+        response = render(request, "initiatives/_queue_results.html", context)
+        # The address bar gets the filters that are set, not every empty field of the form.
+        pushed = _query(request.GET)
+        response["HX-Push-Url"] = request.path + (f"?{pushed}" if pushed else "")
+        return response
     return render(request, "initiatives/initiative_queue.html", context)
 
 
