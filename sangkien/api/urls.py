@@ -40,17 +40,20 @@ three fields are present but null, and `personal_data_visible` is false; a null 
 stand for things (`campaign`, `unit`, `field`, an author's `member`), dates are `YYYY-MM-DD`
 and money is a whole number of đồng. Names the API does not know are ignored. A code in a
 body that is unknown, or that the caller cannot see or use, is bad input (422) and reads
-the same either way. Give the `version` you read with a change or a decision: if someone
-changed the initiative since, nothing is written and the answer is 409. `confidential` (and
-the authors' dates of birth) are given only to the authors, whoever entered the initiative
-and those who decide for its unit; for everyone else they are null and
-`confidential_visible` is false. `actions` lists what the caller may do next.
+the same either way; an author's `member` is the caller, a member of the initiative's unit,
+a current author, or a member the caller's roles cover. Steps whose body is optional
+(`submit`, `withdraw`) accept an empty one. Give the `version` you read with a change or a
+decision: if someone changed the initiative since, nothing is written and the answer is 409.
+`confidential` (and the authors' dates of birth) are given only to the authors, whoever
+entered the initiative and those who decide for its unit; for everyone else they are null
+and `confidential_visible` is false. `actions` lists what the caller may do next.
 
 **Pages.** Lists answer `{"items": [...], "next_cursor": "..."}`; pass `next_cursor` back as
 `cursor` for the next page, until it is null. Cursors stay valid while rows are added.
 
 **Errors** are JSON: `{"message": "..."}` in the language of `Accept-Language`
-(Vietnamese by default), plus `errors` (field → messages) on 422. 401: not signed in or bad
+(Vietnamese by default), plus `errors` (field → messages) on 422. 400: a body that is not
+JSON; 401: not signed in or bad
 token; 403: the caller can see it but their role does not allow this (also a session
 request without its CSRF token); 404: no such thing, or outside the caller's scope; 405:
 wrong method; 409: the status does not allow this step now, or someone else changed it

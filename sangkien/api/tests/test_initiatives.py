@@ -561,6 +561,14 @@ def test_another_member_of_the_same_unit_gets_404(api, member, tree, campaign):
     error(api("post", url(initiative, "/withdraw"), other), 404)
 
 
+def test_support_team_of_another_grassroots_unit_gets_404(api, member, tree, campaign):
+    other_support = make_user("support3", role=Role.SUPPORT, unit=tree.grassroots2)
+    initiative = submitted(member, campaign)
+    error(api("get", url(initiative), other_support), 404)
+    error(api("get", "/api/v1/initiatives?unit=TH-KCN-001", other_support), 404)
+    assert ok(api("get", "/api/v1/initiatives", other_support))["items"] == []
+
+
 # -- roles: 403 for who can see but may not act --------------------------------------------
 
 
@@ -615,6 +623,17 @@ def test_support_team_fixes_and_resubmits_a_returned_initiative(
     services.decide_initiative(initiative, by=unit_officer, decision="returned", reason="Sửa")
     ok(api("patch", url(initiative), support_team, {"conditions": "Máy ép 200 tấn."}))
     assert ok(api("post", url(initiative, "/submit"), support_team))["status"] == "submitted"
+
+
+def test_administrator_may_look_at_a_draft_but_not_change_it(api, member, admin, campaign):
+    initiative = draft(member, campaign)
+    assert ok(api("get", url(initiative), admin))["status"] == "draft"
+    error(api("patch", url(initiative), admin, {"title": "Khác"}), 403)
+    error(api("post", url(initiative, "/submit"), admin), 403)
+    error(api("post", url(initiative, "/withdraw"), admin), 403)
+    attach = {"file": upload("a.pdf", PDF)}
+    error(api("post", url(initiative, "/attachments"), admin, data=attach), 403)
+    assert Initiative.objects.get().version == 1
 
 
 def test_403_messages_follow_accept_language(api, member, campaign):
@@ -686,6 +705,14 @@ def test_patch_with_a_stale_version_gets_409_and_changes_nothing(api, member, ca
     ok(api("patch", url(initiative), member, {"title": "Tên mới", "version": stale}))
     error(api("patch", url(initiative), member, {"title": "Tên khác", "version": stale}), 409)
     assert Initiative.objects.get().title == "Tên mới"
+
+
+def test_submit_with_a_stale_version_gets_409(api, member, campaign):
+    initiative = draft(member, campaign)
+    stale = ok(api("get", url(initiative), member))["version"]
+    services.update_initiative(initiative, by=member, title="Tên mới")
+    error(api("post", url(initiative, "/submit"), member, {"version": stale}), 409)
+    assert Initiative.objects.get().status == "draft"
 
 
 def test_patch_of_a_submitted_initiative_gets_409(api, member, campaign):
@@ -1204,3 +1231,25 @@ def _uploaded(name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def test_submit_takes_an_empty_body(client, member, campaign, bearer):
+    initiative = draft(member, campaign)
+    response = client.post(
+        url(initiative, "/submit"),
+        data=b"",
+        content_type="application/json",
+        headers=bearer(member),
+    )
+    assert ok(response)["status"] == "submitted"
+
+
+def test_a_body_that_is_not_json_gets_400(client, member, campaign, bearer):
+    response = client.post(
+        "/api/v1/initiatives",
+        data=b"{campaign: 1TRIEU",
+        content_type="application/json",
+        headers=bearer(member),
+    )
+    error(response, 400)
+    assert not Initiative.objects.exists()
