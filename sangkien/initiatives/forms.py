@@ -423,12 +423,19 @@ def add_service_errors(
 
 
 class VersionForm(forms.Form):
-    """The version of the initiative the page was showing (for conflict checks)."""
+    """The version of the initiative the page was showing (for conflict checks). The forms
+    of one page each get their own element ids (`id_prefix`)."""
 
+    id_prefix = "id"
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
 
 
 class DecideForm(VersionForm):
+    id_prefix = "decide"
     decision = forms.ChoiceField(
         label=_("Decision"),
         widget=forms.RadioSelect,
@@ -452,17 +459,19 @@ class DecideForm(VersionForm):
 
 
 class ReopenForm(VersionForm):
+    id_prefix = "reopen"
     reason = forms.CharField(
         label=_("Why the decision is reopened"), required=False, widget=textarea(3)
     )
 
 
 class WithdrawForm(VersionForm):
+    id_prefix = "withdraw"
     reason = forms.CharField(label=_("Reason (optional)"), required=False, widget=textarea(2))
 
 
 class AttachmentForm(forms.Form):
-    files = MultipleFileField(
+    attachments = MultipleFileField(
         label=_("Files"),
         help_text=_("Images (JPG, PNG, WebP), PDF or office documents; you may choose several."),
     )

@@ -689,20 +689,20 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("initiatives:detail", pk=initiative.pk)
     _require(user, initiative, can_edit_initiative, _may_edit, EDITABLE)
     form = forms.AttachmentForm(request.POST, request.FILES)
-    if form.is_valid() and not form.cleaned_data["files"]:
-        form.add_error("files", _("Choose at least one file."))
+    if form.is_valid() and not form.cleaned_data["attachments"]:
+        form.add_error("attachments", _("Choose at least one file."))
     if not form.is_valid():
         return _detail(request, initiative, status=400, attachment_form=form)
     try:
         with transaction.atomic():
-            for upload in form.cleaned_data["files"]:
+            for upload in form.cleaned_data["attachments"]:
                 services.add_attachment(
                     initiative, by=user, upload=upload, kind=form.cleaned_data["kind"]
                 )
     except ConflictError as exc:
         return _detail(request, _reload(request, initiative), status=409, error=exc.message)
     except ValidationError as exc:
-        forms.add_service_errors(form, exc, rename={"file": "files"})
+        forms.add_service_errors(form, exc, rename={"file": "attachments"})
         return _detail(request, initiative, status=400, attachment_form=form)
     messages.success(request, _("The files were attached."))
     return redirect(reverse("initiatives:detail", args=[initiative.pk]) + "#files")

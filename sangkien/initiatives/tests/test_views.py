@@ -88,6 +88,11 @@ def form_data(field, **overrides):
     return data
 
 
+def assert_unique_ids(html: str) -> None:
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
 def new_url(unit_code="TH-KCN-001", campaign_code="SK2026"):
     return reverse("initiatives:create") + f"?unit={unit_code}&campaign={campaign_code}"
 
@@ -218,6 +223,7 @@ def test_member_opens_the_form_for_their_unit(login, member, campaign):
     assert 'name="unit"' not in html  # a member's unit is fixed
     assert 'name="authors-0-member"' in html and 'value="DV00000001"' in html
     assert 'data-draft="new::"' in html
+    assert_unique_ids(html.split("<template")[0] + html.split("</template>")[1])
     assert "sangkien/drafts.js" in html
 
 
@@ -494,6 +500,7 @@ def test_author_sees_everything(login, member, submitted):
     assert 'class="badge status-submitted"' in html
     assert reverse("initiatives:withdraw", args=[submitted.pk]) in html
     assert reverse("initiatives:decide", args=[submitted.pk]) not in html
+    assert_unique_ids(html)
 
 
 def test_confidential_part_is_hidden_from_the_support_team(login, support_team, submitted):
@@ -508,6 +515,7 @@ def test_officer_sees_the_confidential_part_and_the_decision_form(login, unit_of
     assert "Sơ đồ mạch điều khiển." in html
     assert reverse("initiatives:decide", args=[submitted.pk]) in html
     assert 'name="benefit_valid_vnd" value="1.500.000"' in html
+    assert_unique_ids(html)
     assert reverse("initiatives:withdraw", args=[submitted.pk]) not in html
 
 
@@ -798,7 +806,7 @@ def test_member_adds_and_removes_files_on_a_draft(login, member, campaign, field
     client = login(member)
     response = client.post(
         reverse("initiatives:attachment_add", args=[initiative.pk]),
-        {"files": [SimpleUploadedFile("ảnh.png", PNG)], "kind": "document"},
+        {"attachments": [SimpleUploadedFile("ảnh.png", PNG)], "kind": "document"},
     )
     assert response.status_code == 302
     file = Attachment.objects.get()
@@ -814,10 +822,10 @@ def test_a_file_of_the_wrong_type_is_refused(login, member, campaign, field):
     initiative = draft(member, campaign, field)
     response = login(member).post(
         reverse("initiatives:attachment_add", args=[initiative.pk]),
-        {"files": [SimpleUploadedFile("bang.pdf", PNG)], "kind": "document"},
+        {"attachments": [SimpleUploadedFile("bang.pdf", PNG)], "kind": "document"},
     )
     assert response.status_code == 400
-    assert 'id="id_files_error"' in response.content.decode()
+    assert 'id="id_attachments_error"' in response.content.decode()
     assert not Attachment.objects.exists()
 
 
@@ -835,7 +843,7 @@ def test_files_of_a_submitted_initiative_cannot_change(login, member, filed):
     client = login(member)
     response = client.post(
         reverse("initiatives:attachment_add", args=[initiative.pk]),
-        {"files": [SimpleUploadedFile("ảnh.png", PNG)], "kind": "document"},
+        {"attachments": [SimpleUploadedFile("ảnh.png", PNG)], "kind": "document"},
     )
     assert response.status_code == 409
     response = client.post(reverse("initiatives:attachment_remove", args=[initiative.pk, file.pk]))
@@ -846,7 +854,7 @@ def test_reviewer_may_not_add_files(login, reviewer, filed):
     initiative, _file = filed
     response = login(reviewer).post(
         reverse("initiatives:attachment_add", args=[initiative.pk]),
-        {"files": [SimpleUploadedFile("ảnh.png", PNG)], "kind": "document"},
+        {"attachments": [SimpleUploadedFile("ảnh.png", PNG)], "kind": "document"},
     )
     assert response.status_code == 403
 
@@ -907,7 +915,7 @@ def test_administrator_may_look_at_a_draft_but_not_change_it(login, admin, membe
     assert client.post(reverse("initiatives:submit", args=[initiative.pk])).status_code == 403
     response = client.post(
         reverse("initiatives:attachment_add", args=[initiative.pk]),
-        {"files": [SimpleUploadedFile("ảnh.png", PNG)], "kind": "document"},
+        {"attachments": [SimpleUploadedFile("ảnh.png", PNG)], "kind": "document"},
     )
     assert response.status_code == 403
     initiative.refresh_from_db()
