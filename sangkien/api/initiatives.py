@@ -64,7 +64,7 @@ WRITE_ERRORS = {
     409: schemas.Error,
     422: schemas.InvalidInput,
 }
-DECISIONS = {
+DECISIONS: dict[str, str] = {
     Status.VALID: Action.VALIDATED,
     Status.RETURNED: Action.RETURNED,
     Status.INVALID: Action.INVALIDATED,
@@ -160,7 +160,7 @@ def _share(value: Any) -> int | float:
 def _authors_out(initiative: models.Initiative, *, private: bool) -> list[schemas.Author]:
     return [
         schemas.Author(
-            member=a.member.code if a.member_id else None,
+            member=a.member.code if a.member is not None else None,
             name=a.name,
             share=_share(a.share),
             birth_date=a.birth_date if private else None,
@@ -179,9 +179,9 @@ def _summary_fields(initiative: models.Initiative, *, private: bool) -> dict[str
         "campaign": initiative.campaign.code,
         "unit": initiative.unit.code,
         "title": initiative.title,
-        "field": initiative.field.code if initiative.field_id else None,
+        "field": initiative.field.code if initiative.field is not None else None,
         "status": initiative.status,
-        "phase": initiative.phase.number if initiative.phase_id else None,
+        "phase": initiative.phase.number if initiative.phase is not None else None,
         "benefit_claimed_vnd": initiative.benefit_claimed_vnd,
         "benefit_valid_vnd": initiative.benefit_valid_vnd,
         "authors": _authors_out(initiative, private=private),
