@@ -51,6 +51,7 @@ from sangkien.initiatives.permissions import (
 )
 from sangkien.initiatives.queries import NEWEST_FIRST, OLDEST_FIRST, Filters
 from sangkien.orgs.models import Member, Unit
+from sangkien.text import clean_line
 
 from . import schemas
 from .errors import bad_parameter
@@ -318,6 +319,21 @@ def _authors_from(
     return out, errors
 
 
+def _keep_birth_dates(authors: list[dict[str, Any]], initiative: models.Initiative) -> None:
+    """For a caller who cannot see the authors' dates of birth: each author keeps the one on
+    record (matched by member, else by name)."""
+    on_record = {}
+    for a in initiative.authors.all():
+        on_record[("member", a.member_id) if a.member_id else ("name", a.name)] = a.birth_date
+    for author in authors:
+        member = author.get("member")
+        if isinstance(member, Member):
+            key: tuple[str, Any] = ("member", member.pk)
+        else:
+            key = ("name", clean_line(author.get("name") or ""))
+        author["birth_date"] = on_record.get(key)
+
+
 # -- endpoints -----------------------------------------------------------------------------
 
 
@@ -494,15 +510,22 @@ def update_initiative(request: HttpRequest, initiative_id: int, payload: schemas
     version = data.pop("version", None)
     authors = data.pop("authors", None)
     errors: dict[str, str] = {}
-    if data.pop("campaign", None) not in (None, initiative.campaign.code):
+    campaign_code = data.pop("campaign", None)
+    if campaign_code is not None and campaign_code.strip().upper() != initiative.campaign.code:
         errors["campaign"] = _("The campaign of an initiative cannot be changed.")
     unit_code = data.pop("unit", None)
     if unit_code is not None and unit_code.strip().upper() != initiative.unit.code:
         errors["unit"] = _("The unit of an initiative cannot be changed.")
+    private = can_view_confidential(user, initiative)
+    if not private:
+        # What the caller cannot read, the caller does not overwrite (as on the edit page).
+        data.pop("confidential", None)
     if authors is not None:
         known = {a.member_id for a in initiative.authors.all() if a.member_id}
         authors, author_errors = _authors_from(user, authors, unit=initiative.unit, known=known)
         errors.update(author_errors)
+        if not private:
+            _keep_birth_dates(authors, initiative)
     if errors:
         raise ValidationError(errors)
     services.update_initiative(

@@ -1253,3 +1253,43 @@ def test_a_body_that_is_not_json_gets_400(client, member, campaign, bearer):
     )
     error(response, 400)
     assert not Initiative.objects.exists()
+
+
+def test_who_cannot_read_the_confidential_part_does_not_overwrite_it(
+    api, member, support_team, unit_officer, tree, campaign
+):
+    initiative = services.create_initiative(
+        campaign=campaign,
+        unit=tree.grassroots,
+        by=member,
+        title="Cải tiến băng tải",
+        field="KT",
+        problem="P",
+        description="D",
+        first_applied_on=TODAY - dt.timedelta(days=60),
+        confidential="Sơ đồ mạch điều khiển.",
+        authors=[
+            {"member": member.member, "share": 60, "birth_date": dt.date(1990, 5, 17)},
+            {"name": "Lê Văn Tâm", "share": 40, "birth_date": dt.date(1985, 1, 2)},
+        ],
+    )
+    services.submit_initiative(initiative, by=member)
+    services.decide_initiative(initiative, by=unit_officer, decision="returned", reason="Sửa")
+    other_support = make_user("support2", role=Role.SUPPORT, unit=tree.province)
+    seen = ok(api("get", url(initiative), other_support))
+    assert seen["confidential"] is None
+    changes = {
+        "confidential": None,
+        "title": "Cải tiến băng tải số 2",
+        "authors": [
+            {"member": "DV00000001", "share": 50},
+            {"name": "Lê  Văn Tâm", "share": 50},
+        ],
+    }
+    body = ok(api("patch", url(initiative), other_support, changes))
+    assert body["title"] == "Cải tiến băng tải số 2"
+    assert body["confidential"] is None
+    assert [a["share"] for a in body["authors"]] == [50, 50]
+    full = ok(api("get", url(initiative), member))
+    assert full["confidential"] == "Sơ đồ mạch điều khiển."
+    assert [a["birth_date"] for a in full["authors"]] == ["1990-05-17", "1985-01-02"]
