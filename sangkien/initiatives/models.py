@@ -8,12 +8,22 @@ counts there and for every unit above it. Its status moves only through the serv
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.campaigns.models import ApplicationField, Campaign, Phase
-from sangkien.orgs.models import PATH_END, Member, Unit, subtrees_q
+from sangkien.orgs.models import (
+    PATH_END,
+    SEGMENT,
+    Member,
+    Unit,
+    UnitKind,
+    decode_path,
+    minimal_paths,
+    subtrees_q,
+)
 
 
 class Status(models.TextChoices):
@@ -60,11 +70,69 @@ IN_QUEUE = frozenset(
 )
 
 
+# On SQLite, a subtree holding at least this share of all members is listed by walking the
+# initiatives newest first rather than gathering and sorting them (see in_subtree).
+BIG_SUBTREE_SHARE = 0.005
+# Kinds of unit that usually have nothing below them.
+LEAF_KINDS = frozenset({UnitKind.GRASSROOTS, UnitKind.GROUP})
+
+
+def _members_everywhere(paths: list[str]) -> int:
+    """Members of the whole tree(s) the paths lie in (their roots' totals)."""
+    roots = {decode_path(p[:SEGMENT])[0] for p in paths if p}
+    totals = Unit.objects.filter(pk__in=roots).values_list("members_total", flat=True)
+    return sum(totals)
+
+
+def _is_big(members: int, paths: list[str]) -> bool:
+    everywhere = _members_everywhere(paths)
+    return everywhere > 0 and members >= BIG_SUBTREE_SHARE * everywhere
+
+
+def _prefix_filter(qs: InitiativeQuerySet, paths: list[str]) -> InitiativeQuerySet:
+    """Rows whose unit path starts with one of `paths`, written so that SQLite cannot serve
+    it from the path index: it then walks the initiatives in list order instead."""
+    lengths = {len(p) for p in paths}
+    qs = qs.alias(**{f"_unit_prefix_{n}": Substr("unit__path", 1, n) for n in lengths})
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"_unit_prefix_{len(p)}": p})
+    return qs.filter(q)
+
+
 class InitiativeQuerySet(models.QuerySet["Initiative"]):
     def in_subtree(self, unit: Unit) -> InitiativeQuerySet:
+        """Initiatives of `unit` and every unit below it.
+
+        Lists read them newest first, a page at a time, and one of three plans serves each
+        subtree well:
+        - a unit with nothing below it (most grassroots unions): its own rows, read off the
+          (unit, id) index already in order, so a page costs the same whatever its size;
+        - a small subtree: its units by the path range, then their initiatives, sorted;
+        - a subtree holding a large share of all initiatives (a province, the nation): walk
+          the initiatives newest first (by id, or by (status, id) under a status filter) and
+          keep those below the unit, stopping after a page.
+        PostgreSQL's planner chooses between the last two by itself; SQLite's would gather
+        and sort the whole subtree, and is steered to the walk by a prefix test it cannot
+        serve from the path index (as `MemberQuerySet.in_subtree` does)."""
+        if unit.kind in LEAF_KINDS and not Unit.objects.filter(parent=unit).exists():
+            return self.filter(unit=unit)
+        if connection.vendor == "sqlite" and _is_big(unit.members_total, [unit.path]):
+            return _prefix_filter(self, [unit.path])
         return self.filter(unit__path__gte=unit.path, unit__path__lt=unit.path + PATH_END)
 
     def in_subtrees(self, paths: list[str]) -> InitiativeQuerySet:
+        """Initiatives under any of `paths` (an empty list gives nothing); planned as in
+        `in_subtree`."""
+        paths = minimal_paths(paths)
+        if "" in paths:
+            return self.all()
+        if connection.vendor == "sqlite" and paths:
+            members = sum(
+                Unit.objects.filter(path__in=paths).values_list("members_total", flat=True)
+            )
+            if _is_big(members, paths):
+                return _prefix_filter(self, paths)
         return self.filter(subtrees_q(paths, "unit__path"))
 
     def submitted(self) -> InitiativeQuerySet:
@@ -161,10 +229,14 @@ class Initiative(models.Model):
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
         indexes = [
-            # The review queue: a unit's (or a subtree's units') initiatives, oldest first.
-            models.Index(fields=["unit", "submitted_at", "id"], name="initiative_unit_queue"),
-            models.Index(fields=["submitted_at", "id"], name="initiative_queue"),
-            models.Index(fields=["status", "submitted_at", "id"], name="initiative_status_queue"),
+            # Lists newest first (see InitiativeQuerySet.in_subtree): one unit's rows in id
+            # order; and every row (or every row of a status) in id order with what the
+            # subtree and queue tests need, so a walk reads narrow index entries, not rows.
+            models.Index(fields=["unit", "id"], name="initiative_unit_queue"),
+            models.Index(fields=["id", "unit", "submitted_at"], name="initiative_walk"),
+            models.Index(
+                fields=["status", "id", "unit", "submitted_at"], name="initiative_status_walk"
+            ),
             models.Index(fields=["campaign", "status"], name="initiative_campaign_status"),
             models.Index(fields=["entered_by", "id"], name="initiative_entered_by"),
         ]
