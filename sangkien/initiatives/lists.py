@@ -23,8 +23,9 @@ from django.views.decorators.http import require_GET
 
 from sangkien.accounts.permissions import has_role_on, role_paths, units_visible_to
 from sangkien.campaigns.models import Campaign
+from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.pagination import keyset_page
-from sangkien.orgs.models import Unit
+from sangkien.orgs.models import Unit, minimal_paths
 from sangkien.orgs.permissions import get_unit_for_user
 
 from . import queries
@@ -212,15 +213,12 @@ class Queue:
         self.paths = role_paths(user, VIEW_QUEUE)
         if not self.paths:
             raise Http404  # no review role anywhere: the queue does not exist for them
-        campaigns = list(
-            queries.campaigns_for(self.paths)
-            .select_related("owner")
-            .prefetch_related("fields", "phases")
-            .order_by("-starts_on", "code")
-        )
+        campaigns = campaigns_for(user)
         self.form = QueueFilterForm(request.GET, campaigns=campaigns)
         self.form.is_valid()
         self.unit: Unit | None = None
+        # The subtrees listed (checked against the user's scope); [] when nothing is.
+        self.shown_paths: list[str] = []
         self.matches: list[Unit] = []
         self.too_many = False
         self.no_match = False
@@ -230,30 +228,32 @@ class Queue:
     def _initiatives(self, user: Any) -> InitiativeQuerySet:
         text = self.unit_text
         if not text:
+            self.shown_paths = self.paths
             return queue_for(user)
         unit = Unit.objects.filter(code=text.upper()).first()
-        if unit is not None:
-            if not can_review_unit(user, unit):
-                raise Http404
-            self.unit = unit
-            return queue_for(user, unit)
-        scope = units_visible_to(user, VIEW_QUEUE)
-        found = queries.find_units(scope, text, limit=UNIT_MATCHES + 1)
-        if len(found) == 1:
-            self.unit = found[0]
-            return queue_for(user, found[0])
-        if not found:
-            self.no_match = True
-            return queue_for(user).none()
-        if len(found) > UNIT_MATCHES:
-            self.too_many = True
-            self.matches = found[:UNIT_MATCHES]
-            return queue_for(user).none()
-        self.matches = found
-        return queries.queue_of_units(found)
+        if unit is None:
+            scope = units_visible_to(user, VIEW_QUEUE)
+            found = queries.find_units(scope, text, limit=UNIT_MATCHES + 1)
+            if not found:
+                self.no_match = True
+                return queue_for(user).none()
+            if len(found) > UNIT_MATCHES:
+                self.too_many = True
+                self.matches = found[:UNIT_MATCHES]
+                return queue_for(user).none()
+            if len(found) > 1:
+                self.matches = found
+                self.shown_paths = minimal_paths([u.path for u in found])
+                return queries.queue_of_units(found)
+            unit = found[0]
+        elif not can_review_unit(user, unit):
+            raise Http404
+        self.unit = unit
+        self.shown_paths = [unit.path]
+        return queue_for(user, unit)
 
-    def filtered(self, *, with_status: bool = True) -> InitiativeQuerySet:
-        return self.form.filters().apply(self.qs, with_status=with_status)
+    def filtered(self) -> InitiativeQuerySet:
+        return self.form.filters().apply(self.qs)
 
 
 @login_required
@@ -292,7 +292,8 @@ def queue_counts(request: HttpRequest) -> HttpResponse:
     """The counts per status of the queue under the current filters (other than the status):
     links that set the status filter."""
     queue = Queue(request)
-    counts = queries.status_counts(queue.filtered(with_status=False))
+    counted = queries.queue_to_count(queue.shown_paths) if queue.shown_paths else queue.qs
+    counts = queries.status_counts(queue.form.filters().apply(counted, with_status=False))
     current = queue.form.cleaned_data.get("status") or ""
     base = _query(request.GET, "cursor", "status")
     links = [

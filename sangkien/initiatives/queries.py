@@ -7,11 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from sangkien.campaigns.models import Campaign
-from sangkien.orgs.models import SEGMENT, Unit, UnitQuerySet, minimal_paths, subtrees_q
+from sangkien.orgs.models import Unit, UnitQuerySet, minimal_paths
 from sangkien.text import fold
 
 from .models import Initiative, InitiativeQuerySet, Status
@@ -65,15 +65,6 @@ def status_counts(qs: InitiativeQuerySet) -> dict[str, int]:
     return counts
 
 
-def campaigns_for(paths: list[str]) -> QuerySet[Campaign]:
-    """The campaigns that concern the subtrees at `paths` (as from `role_paths`; [""] is
-    everything): run by a unit at or above one of them, or by a unit inside one."""
-    if paths == [""]:
-        return Campaign.objects.all()
-    above = {p[:i] for p in paths for i in range(SEGMENT, len(p) + 1, SEGMENT)}
-    return Campaign.objects.filter(Q(owner__path__in=above) | subtrees_q(paths, "owner__path"))
-
-
 def open_campaign_for(unit: Unit, day: dt.date) -> Campaign | None:
     """The campaign open on `day` that covers `unit` (the one run closest to it first)."""
     return (
@@ -100,3 +91,13 @@ def find_units(scope: UnitQuerySet, text: str, *, limit: int) -> list[Unit]:
 def queue_of_units(units: list[Unit]) -> InitiativeQuerySet:
     """The review queue of several units' subtrees together (units the caller has checked)."""
     return Initiative.objects.in_subtrees(minimal_paths([u.path for u in units])).in_queue()
+
+
+def queue_to_count(paths: list[str]) -> InitiativeQuerySet:
+    """The review queue under `paths` (checked by the caller; [""] is everything) for counting:
+    written as `unit_id IN (units under the paths)` so that a count per status can read an
+    index on (unit, status) alone instead of every initiative row of the subtree."""
+    if paths == [""]:
+        return Initiative.objects.in_queue()
+    units = Unit.objects.in_subtrees(paths).values("id")
+    return Initiative.objects.filter(unit_id__in=units).in_queue()
