@@ -28,7 +28,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sangkien.accounts.models import Role, RoleGrant
+from sangkien.accounts.models import Role, RoleGrant, User
 from sangkien.campaigns.models import ApplicationField, Campaign
 from sangkien.core import audit
 from sangkien.core.errors import ConflictError, ValidationError
@@ -1035,10 +1035,8 @@ def reviewers_for(unit: Unit) -> list[Any]:
 
 def author_users(initiative: Initiative) -> list[Any]:
     """The users of the initiative's authors, and whoever entered it."""
-    from sangkien.accounts.models import User
-
     member_ids = [a.member_id for a in initiative.authors.all() if a.member_id]
-    users = list(User.objects.filter(member_id__in=member_ids, is_active=True))
+    users: list[Any] = list(User.objects.filter(member_id__in=member_ids, is_active=True))
     if initiative.entered_by_id and all(u.pk != initiative.entered_by_id for u in users):
         users.append(initiative.entered_by)
     return users
