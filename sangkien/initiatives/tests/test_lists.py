@@ -164,6 +164,24 @@ def test_my_initiatives_pages_by_cursor(login, member, campaign, tree, monkeypat
     assert seen == sorted(made, reverse=True)
 
 
+def test_my_initiatives_pages_mix_entered_and_authored_without_gaps(
+    login, member, support_team, campaign, tree, monkeypatch
+):
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    for_member = {"member": member.member, "share": 100}
+    made = []
+    for n in range(3):
+        made.append(make(campaign, tree.grassroots, member, f"Tự viết {n}").pk)
+        made.append(
+            make(campaign, tree.grassroots, support_team, f"Nhập hộ {n}", authors=[for_member]).pk
+        )
+    seen, pages = walk(login(member), reverse("initiatives:mine"))
+    assert (seen, pages) == (sorted(made, reverse=True), 3)
+    seen, pages = walk(login(support_team), reverse("initiatives:mine"))
+    assert seen == sorted(made[1::2], reverse=True)
+    assert pages == 2
+
+
 # -- the review queue: access --------------------------------------------------------------
 
 
