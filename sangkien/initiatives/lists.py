@@ -25,7 +25,7 @@ from sangkien.accounts.permissions import has_role_on, role_paths, units_visible
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.pagination import keyset_page
-from sangkien.orgs.models import Unit, minimal_paths
+from sangkien.orgs.models import Unit
 from sangkien.orgs.permissions import get_unit_for_user
 
 from . import queries
@@ -221,8 +221,6 @@ class Queue:
         self.form = QueueFilterForm(request.GET, campaigns=campaigns)
         self.form.is_valid()
         self.unit: Unit | None = None
-        # The subtrees listed (checked against the user's scope); [] when nothing is.
-        self.shown_paths: list[str] = []
         self.matches: list[Unit] = []
         self.too_many = False
         self.no_match = False
@@ -232,7 +230,6 @@ class Queue:
     def _initiatives(self, user: Any) -> InitiativeQuerySet:
         text = self.unit_text
         if not text:
-            self.shown_paths = self.paths
             return queue_for(user)
         unit = Unit.objects.filter(code=text.upper()).first()
         if unit is None:
@@ -247,17 +244,15 @@ class Queue:
                 return queue_for(user).none()
             if len(found) > 1:
                 self.matches = found
-                self.shown_paths = minimal_paths([u.path for u in found])
                 return queries.queue_of_units(found)
             unit = found[0]
         elif not can_review_unit(user, unit):
             raise Http404
         self.unit = unit
-        self.shown_paths = [unit.path]
         return queue_for(user, unit)
 
-    def filtered(self) -> InitiativeQuerySet:
-        return self.form.filters().apply(self.qs)
+    def filtered(self, *, with_status: bool = True) -> InitiativeQuerySet:
+        return self.form.filters().apply(self.qs, with_status=with_status)
 
 
 @login_required
@@ -296,8 +291,7 @@ def queue_counts(request: HttpRequest) -> HttpResponse:
     """The counts per status of the queue under the current filters (other than the status):
     links that set the status filter."""
     queue = Queue(request)
-    counted = queries.queue_to_count(queue.shown_paths) if queue.shown_paths else queue.qs
-    counts = queries.status_counts(queue.form.filters().apply(counted, with_status=False))
+    counts = queries.status_counts(queue.filtered(with_status=False))
     current = queue.form.cleaned_data.get("status") or ""
     base = _query(request.GET, "cursor", "status")
     links = [

@@ -94,16 +94,6 @@ def queue_of_units(units: list[Unit]) -> InitiativeQuerySet:
     return Initiative.objects.in_subtrees(minimal_paths([u.path for u in units])).in_queue()
 
 
-def queue_to_count(paths: list[str]) -> InitiativeQuerySet:
-    """The review queue under `paths` (checked by the caller; [""] is everything) for counting:
-    written as `unit_id IN (units under the paths)` so that a count per status can read an
-    index on (unit, status) alone instead of every initiative row of the subtree."""
-    if paths == [""]:
-        return Initiative.objects.in_queue()
-    units = Unit.objects.in_subtrees(paths).values("id")
-    return Initiative.objects.filter(unit_id__in=units).in_queue()
-
-
 def own_page_candidates(user: Any, *, cursor: str | None, size: int) -> list[int]:
     """The ids that can be on the next page of a user's own initiatives, newest first: the
     first `size + 1` after the cursor of those they entered and of those they are an author
