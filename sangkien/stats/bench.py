@@ -12,6 +12,13 @@ Cases so far (the foundation):
 - `members.first_page` / `members.deep_page` — 50 members of a province's subtree in
   Vietnamese name order: keyset pagination, against LIMIT/OFFSET at the same position.
 - `units.search` — units whose folded name contains a folded query, first 20.
+- `queue.<level>.first` / `queue.<level>.deep` (and `queue.<level>.pending.*` with the status
+  filter "under review") — a page of 50 of the review queue, newest first, with each row's
+  unit, field and authors, for the root (national administrator), the biggest level-1 unit,
+  upper-level units and grassroots units: keyset pagination, against LIMIT/OFFSET at the
+  same position; deep pages lie past the middle of the queue.
+- `queue.<level>.counts` — the number of initiatives per status in the same queues (no naive
+  way: it is the recount itself).
 """
 
 from __future__ import annotations
@@ -26,6 +33,9 @@ from typing import Any
 from django.db import connection
 
 from sangkien.core.pagination import encode_cursor, keyset_page
+from sangkien.initiatives.models import Initiative, InitiativeQuerySet
+from sangkien.initiatives.permissions import queue_for
+from sangkien.initiatives.queries import NEWEST_FIRST, Filters, status_counts
 from sangkien.orgs.models import Member, Unit, UnitKind
 from sangkien.text import fold
 
@@ -211,6 +221,116 @@ def run_member_suite(runs: int = 50, seed: int = 7) -> list[Result]:
             note + ", pages past the middle",
         )
     )
+    return results
+
+
+QUEUE_PAGE = 50
+
+
+def _queue(unit: Unit, status: str) -> InitiativeQuerySet:
+    """What the review-queue page lists for `unit`: the queue of its subtree, filtered."""
+    qs = Filters(status=status).apply(queue_for(None, unit))
+    return qs.select_related("unit", "field").prefetch_related("authors")
+
+
+def _queue_units(rng: random.Random, kind: str, count: int) -> list[Unit]:
+    """`count` random units of a kind with members (grassroots: with something in their
+    queue), and the one with the most members (the worst case)."""
+    units = Unit.objects.filter(kind=kind, members_total__gt=0)
+    if kind == UnitKind.GRASSROOTS:
+        units = units.filter(pk__in=Initiative.objects.in_queue().values("unit_id"))
+    ids = list(units.values_list("pk", flat=True))
+    picked = set(rng.sample(ids, min(count, len(ids))))
+    biggest = units.order_by("-members_total", "id").first()
+    if biggest is not None:
+        picked.add(biggest.pk)
+    return list(Unit.objects.filter(pk__in=picked).order_by("id"))
+
+
+def _queue_note(units: list[Unit], sizes: list[int]) -> str:
+    if len(units) == 1:
+        return f"{sizes[0]:,} in the queue below {units[0].code}"
+    biggest = max(range(len(units)), key=sizes.__getitem__)
+    return (
+        f"{len(units)} units, {min(sizes):,}–{max(sizes):,} in the queue "
+        f"(largest {units[biggest].code})"
+    )
+
+
+def run_queue_suite(runs: int = 50, seed: int = 7) -> list[Result]:
+    """The review queue at every level, with and without the status filter."""
+    if not Initiative.objects.exists():
+        return []
+    rng = random.Random(seed)
+    root = Unit.objects.filter(parent=None).order_by("id").first()
+    province = (
+        Unit.objects.filter(depth=1, kind__in=[UnitKind.PROVINCIAL, UnitKind.SECTORAL])
+        .order_by("-members_total", "id")
+        .first()
+    )
+    levels = [
+        ("national", [root]),
+        ("province", [province]),
+        ("upper", _queue_units(rng, UnitKind.UPPER, 9)),
+        ("grassroots", _queue_units(rng, UnitKind.GRASSROOTS, 19)),
+    ]
+    results: list[Result] = []
+    for level, units in levels:
+        units = [u for u in units if u is not None]
+        if not units:
+            continue
+        for status, label in (("", ""), ("submitted", ".pending")):
+            queues = [_queue(u, status) for u in units]
+            sizes = [q.count() for q in queues]
+            note = _queue_note(units, sizes)
+            name = f"queue.{level}{label}"
+            firsts = [queues[i % len(queues)] for i in range(runs)]
+            results.append(
+                _case(
+                    f"{name}.first",
+                    lambda q: (
+                        keyset_page(q, order=NEWEST_FIRST, cursor=None, size=QUEUE_PAGE).items
+                    ),
+                    lambda q: list(q.order_by(*NEWEST_FIRST)[:QUEUE_PAGE]),
+                    firsts,
+                    note,
+                )
+            )
+            deep = []
+            deep_runs = min(runs, 20)
+            big_enough = [q for q, n in zip(queues, sizes, strict=True) if n > 2 * QUEUE_PAGE + 2]
+            for i in range(deep_runs if big_enough else 0):
+                q = big_enough[i % len(big_enough)]
+                n = q.count()
+                pos = rng.randrange(n // 2, n - QUEUE_PAGE - 1)
+                after = q.order_by(*NEWEST_FIRST).values_list("id", flat=True)[pos : pos + 1]
+                deep.append((q, pos, encode_cursor([after.get()])))
+            if deep:
+                results.append(
+                    _case(
+                        f"{name}.deep",
+                        lambda d: (
+                            keyset_page(
+                                d[0], order=NEWEST_FIRST, cursor=d[2], size=QUEUE_PAGE
+                            ).items
+                        ),
+                        lambda d: list(
+                            d[0].order_by(*NEWEST_FIRST)[d[1] + 1 : d[1] + 1 + QUEUE_PAGE]
+                        ),
+                        deep,
+                        note + ", pages past the middle",
+                    )
+                )
+            if not status:
+                results.append(
+                    _case(
+                        f"queue.{level}.counts",
+                        lambda q: status_counts(q.prefetch_related(None)),
+                        None,
+                        [queues[i % len(queues)] for i in range(min(runs, 10))],
+                        note,
+                    )
+                )
     return results
 
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from sangkien.orgs.models import Unit
-from sangkien.stats.bench import markdown, run_tree_suite
+from sangkien.stats.bench import markdown, run_queue_suite, run_tree_suite
 
 
 class Command(BaseCommand):
@@ -34,6 +34,7 @@ class Command(BaseCommand):
             call_command("seed", scale=opts["scale"])
             seeded_in = round(time.perf_counter() - start, 1)
         results = run_tree_suite(runs=opts["runs"])
+        results += run_queue_suite(runs=opts["runs"])
         out = Path(opts["out"])
         out.mkdir(parents=True, exist_ok=True)
         meta = {
