@@ -243,9 +243,38 @@ def _secondary_indexes(model: type[models.Model]) -> list[tuple[str, str, str]]:
 
 
 @contextmanager
+def _sqlite_indexes_deferred(models_: list[type[models.Model]]) -> Iterator[None]:
+    """SQLite: drop the tables' declared indexes (those of unique constraints stay) and
+    create them again from their own SQL afterwards."""
+    saved: list[tuple[str, str]] = []
+    with connection.cursor() as cur:
+        for model in models_:
+            cur.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL",
+                [model._meta.db_table],
+            )
+            saved += cur.fetchall()
+    with transaction.atomic(), connection.cursor() as cur:
+        for name, _sql in saved:
+            cur.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    try:
+        yield
+    finally:
+        with transaction.atomic(), connection.cursor() as cur:
+            for _name, sql in saved:
+                cur.execute(sql)
+
+
+@contextmanager
 def _indexes_deferred(models_: list[type[models.Model]]) -> Iterator[None]:
-    """On PostgreSQL, load without secondary indexes and constraints, then build them once:
-    far faster than maintaining them row by row. They are rebuilt even if the load fails."""
+    """Load without secondary indexes (and, on PostgreSQL, constraints), then build them
+    once: far faster than maintaining them row by row. They are rebuilt even if the load
+    fails."""
+    if connection.vendor == "sqlite":
+        with _sqlite_indexes_deferred(models_):
+            yield
+        return
     if connection.vendor != "postgresql":
         yield
         return

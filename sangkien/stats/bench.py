@@ -14,11 +14,11 @@ Cases so far (the foundation):
 - `units.search` — units whose folded name contains a folded query, first 20.
 - `queue.<level>.first` / `queue.<level>.deep` (and `queue.<level>.pending.*` with the status
   filter "under review") — a page of 50 of the review queue, newest first, with each row's
-  unit, field and authors, for the root (national administrator), the biggest level-1 unit,
-  upper-level units and grassroots units: keyset pagination, against LIMIT/OFFSET at the
-  same position; deep pages lie past the middle of the queue.
-- `queue.<level>.counts` — the number of initiatives per status in the same queues (no naive
-  way: it is the recount itself).
+  unit, campaign, field and authors as the page shows them, for the root (national
+  administrator), the biggest level-1 unit, upper-level units and grassroots units: keyset
+  pagination, against LIMIT/OFFSET at the same position; deep pages lie past the middle.
+- `queue.<level>.counts` — the number of initiatives per status in the same queues, which
+  the page loads separately (no naive way: it is the recount itself).
 """
 
 from __future__ import annotations
@@ -230,7 +230,7 @@ QUEUE_PAGE = 50
 def _queue(unit: Unit, status: str) -> InitiativeQuerySet:
     """What the review-queue page lists for `unit`: the queue of its subtree, filtered."""
     qs = Filters(status=status).apply(queue_for(None, unit))
-    return qs.select_related("unit", "field").prefetch_related("authors")
+    return qs.select_related("unit", "campaign", "field").prefetch_related("authors")
 
 
 def _queue_units(rng: random.Random, kind: str, count: int) -> list[Unit]:
