@@ -12,6 +12,7 @@ from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sangkien.campaigns.models import ApplicationField, Campaign, Phase
 from sangkien.orgs.models import (
@@ -36,7 +37,8 @@ class Status(models.TextChoices):
 
 
 class Action(models.TextChoices):
-    CREATED = "created", _("Created")
+    # "Created" alone is already a unit's founding ("Thành lập"); an initiative is written.
+    CREATED = "created", pgettext_lazy("initiative history", "Created")
     EDITED = "edited", _("Edited")
     SUBMITTED = "submitted", _("Submitted")
     RESUBMITTED = "resubmitted", _("Resubmitted")
