@@ -27,7 +27,10 @@ class Notification(models.Model):
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["user", "read_at", "id"], name="notification_user_unread")]
+        indexes = [
+            models.Index(fields=["user", "read_at", "id"], name="notification_user_unread"),
+            models.Index(fields=["user", "-id"], name="notification_user_newest"),
+        ]
         ordering = ["-id"]
 
     def __str__(self) -> str:
