@@ -24,6 +24,12 @@ from sangkien.orgs import services as orgs
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+@pytest.fixture(autouse=True)
+def _pages_in_english(client):
+    """These tests read the English wording; the Vietnamese one is checked by the catalogue."""
+    client.cookies["sangkien_language"] = "en"
+
+
 @pytest.fixture
 def campaign(tree):
     return create_campaign(
@@ -259,12 +265,16 @@ def test_queue_row_shows_reference_authors_date_benefit_status_and_on_behalf(
         ],
         benefit=125_500_000,
     )
-    response = login(unit_officer).get(reverse("initiatives:queue"))
+    client = login(unit_officer)
+    client.cookies["sangkien_language"] = "vi"  # money as Vietnamese write it
+    html = client.get(reverse("initiatives:queue")).content.decode()
+    assert "125.500.000\u00a0₫" in html
+    client.cookies["sangkien_language"] = "en"
+    response = client.get(reverse("initiatives:queue"))
     html = response.content.decode()
     assert f"SK-{initiative.pk:06d}" in html
     assert "Nguyễn Thị Hoa, Lê Văn Bình" in html
     assert timezone.localdate(initiative.submitted_at).strftime("%d/%m/%Y") in html
-    assert "125.500.000\u00a0₫" in html
     assert 'class="badge status-submitted"' in html
     assert "Entered on behalf" in html
     assert reverse("initiatives:detail", args=[initiative.pk]) in html

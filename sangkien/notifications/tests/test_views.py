@@ -8,6 +8,12 @@ LIST = "notifications:list"
 READ = "notifications:read"
 
 
+@pytest.fixture(autouse=True)
+def _pages_in_english(client):
+    """These tests read the English wording; the Vietnamese one is checked by the catalogue."""
+    client.cookies["sangkien_language"] = "en"
+
+
 def texts(response):
     return [n.text for n, _link in response.context["rows"]]
 
