@@ -241,6 +241,8 @@ class Initiative(models.Model):
             ),
             models.Index(fields=["campaign", "status"], name="initiative_campaign_status"),
             models.Index(fields=["entered_by", "id"], name="initiative_entered_by"),
+            # The duplicate-title check on submission.
+            models.Index(fields=["unit", "title_folded"], name="initiative_unit_title"),
         ]
         constraints = [
             models.CheckConstraint(
