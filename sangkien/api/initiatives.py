@@ -9,47 +9,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
-from sangkien.accounts.permissions import (
-    VIEW_MEMBERS,
-    can_view_unit,
-    has_role_on,
-    role_paths,
-    units_visible_to,
-)
+from sangkien.accounts.permissions import can_view_unit, role_paths, units_visible_to
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.errors import ValidationError
 from sangkien.core.pagination import decode_cursor, keyset_page
 from sangkien.initiatives import models, services
-from sangkien.initiatives.models import DECIDED, EDITABLE, Action, Status
+from sangkien.initiatives.models import Action, Status
 from sangkien.initiatives.permissions import (
-    DECIDE,
-    ENTER_ON_BEHALF,
-    REOPEN,
     VIEW_QUEUE,
-    can_decide_initiative,
-    can_edit_initiative,
+    allowed_actions,
+    author_member_ids,
     can_enter_for,
-    can_reopen_initiative,
     can_review_unit,
-    can_submit_initiative,
-    can_withdraw_initiative,
+    can_view_confidential,
     get_initiative_for_user,
     is_author,
-    is_own,
+    named_authors,
     own_initiatives,
     queue_for,
+    require_action,
 )
 from sangkien.initiatives.queries import NEWEST_FIRST, OLDEST_FIRST, Filters
+from sangkien.initiatives.services import display_name, refusal_message
 from sangkien.orgs.models import Member, Unit
 from sangkien.text import clean_line
 
@@ -73,85 +62,12 @@ DECISIONS: dict[str, str] = {
 ORDERS = {"newest": NEWEST_FIRST, "oldest": OLDEST_FIRST}
 
 
-# -- who may see what ----------------------------------------------------------------------
-
-
-def can_view_confidential(user: Any, initiative: models.Initiative) -> bool:
-    """The confidential part (and the authors' dates of birth): the authors, whoever entered
-    it, and those who decide for its unit. Support teams and everyone else who may see the
-    initiative get the rest of it."""
-    return is_own(user, initiative) or has_role_on(user, initiative.unit, DECIDE)
-
-
-def _may_enter(user: Any, initiative: models.Initiative) -> bool:
-    """Someone who edits, submits and attaches files to the initiative in some status."""
-    return is_own(user, initiative) or has_role_on(user, initiative.unit, ENTER_ON_BEHALF)
-
-
-def _may_decide(user: Any, initiative: models.Initiative) -> bool:
-    return has_role_on(user, initiative.unit, DECIDE) and not is_author(user, initiative)
-
-
-def _may_reopen(user: Any, initiative: models.Initiative) -> bool:
-    return has_role_on(user, initiative.unit, REOPEN) and not is_author(user, initiative)
-
-
-def _require(allowed: bool, *, capable: bool, status_allows: bool, refused: str, conflict: str):
-    """403 for a caller whose role never allows the step; 409 when only the status stands in
-    the way (someone else moved it on, or it is not yet there)."""
-    if allowed:
-        return
-    if capable and not status_allows:
-        raise services.TransitionError(conflict)
-    raise PermissionDenied(refused)
-
-
-def _status_conflict(initiative: models.Initiative, action: str) -> str:
-    if initiative.status in DECIDED and action in DECISIONS.values():
-        who = initiative.decided_by
-        when = initiative.decided_at
-        return _(
-            "This initiative was already decided (%(status)s) by %(who)s at %(when)s. "
-            "Nothing was changed; reload to see the decision."
-        ) % {
-            "status": initiative.get_status_display().lower(),
-            "who": _name(who) or "",
-            "when": formats.date_format(timezone.localtime(when), "SHORT_DATETIME_FORMAT")
-            if when
-            else "",
-        }
-    return _("An initiative that is %(status)s cannot be %(action)s.") % {
-        "status": initiative.get_status_display().lower(),
-        "action": Action(action).label.lower(),
-    }
-
-
-def _not_editable(initiative: models.Initiative) -> str:
-    return _("Only a draft or a returned initiative can be edited; this one is %(status)s.") % {
-        "status": initiative.get_status_display().lower()
-    }
-
-
-def _actions(user: Any, initiative: models.Initiative) -> list[str]:
-    checks = [
-        ("edit", can_edit_initiative),
-        ("attach", can_edit_initiative),
-        ("submit", can_submit_initiative),
-        ("withdraw", can_withdraw_initiative),
-        ("decide", can_decide_initiative),
-        ("reopen", can_reopen_initiative),
-    ]
-    return [name for name, check in checks if check(user, initiative)]
-
-
 # -- reading -------------------------------------------------------------------------------
 
 
 def _name(user: Any) -> str | None:
-    """A user's name in Vietnamese order (family, middle, given), else the username."""
-    if user is None:
-        return None
-    return f"{user.last_name} {user.first_name}".strip() or user.username
+    """A person as the workflow names them (`services.display_name`); None for nobody."""
+    return display_name(user) or None
 
 
 def _share(value: Any) -> int | float:
@@ -221,7 +137,7 @@ def initiative_out(request: HttpRequest, initiative: models.Initiative) -> dict[
     `from`, which is a Python keyword)."""
     user = request.user
     private = can_view_confidential(user, initiative)
-    history = initiative.history.select_related("actor").order_by("at", "id")
+    history = initiative.history.select_related("actor__member").order_by("at", "id")
     attachments = initiative.attachments.filter(removed_at__isnull=True).order_by("id")
     return {
         **_summary_fields(initiative, private=private),
@@ -238,7 +154,7 @@ def initiative_out(request: HttpRequest, initiative: models.Initiative) -> dict[
         "recognition_number": initiative.recognition_number,
         "recognition_date": initiative.recognition_date,
         "decision_reason": initiative.decision_reason,
-        "actions": _actions(user, initiative),
+        "actions": allowed_actions(user, initiative),
         "attachments": [_attachment_out(a) for a in attachments],
         "history": [
             {
@@ -288,37 +204,6 @@ def _unit_for_entry(user: Any, code: str) -> tuple[Unit | None, str]:
     return unit, ""
 
 
-def _authors_from(
-    user: Any, authors: list[dict[str, Any]], *, unit: Unit, known: set[int]
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """The authors for the service, members given by code resolved. A caller names members
-    they could look up anyway: themselves, members of the initiative's unit, members of the
-    units their roles cover, and the initiative's current authors; any other code reads as
-    unknown, so member codes cannot be probed for names."""
-    codes = {str(a["member"]).strip().upper() for a in authors if a.get("member")}
-    found = {m.code: m for m in Member.objects.select_related("unit").filter(code__in=codes)}
-    errors: dict[str, str] = {}
-    out: list[dict[str, Any]] = []
-    for i, author in enumerate(authors):
-        author = dict(author)
-        code = author.get("member")
-        if code:
-            member = found.get(str(code).strip().upper())
-            if member is None or not (
-                member.pk == user.member_id
-                or member.unit_id == unit.pk
-                or member.pk in known
-                or has_role_on(user, member.unit, VIEW_MEMBERS)
-            ):
-                errors[f"authors.{i}.member"] = _("No member has the code %(code)s.") % {
-                    "code": code
-                }
-                continue
-            author["member"] = member
-        out.append(author)
-    return out, errors
-
-
 def _keep_birth_dates(authors: list[dict[str, Any]], initiative: models.Initiative) -> None:
     """For a caller who cannot see the authors' dates of birth: each author keeps the one on
     record (matched by member, else by name)."""
@@ -356,7 +241,7 @@ def create_initiative(request: HttpRequest, payload: schemas.InitiativeCreate):
     if problem:
         errors["unit"] = problem
     if authors is not None and unit is not None:
-        authors, author_errors = _authors_from(user, authors, unit=unit, known=set())
+        authors, author_errors = named_authors(user, authors, unit=unit)
         errors.update(author_errors)
     if errors or campaign is None or unit is None:
         raise ValidationError(errors)
@@ -450,9 +335,9 @@ def list_initiatives(
             qs = qs.filter(field__code=field.strip().upper())
         if phase is not None:
             qs = qs.filter(phase__number=phase)
-    qs = qs.select_related("campaign", "unit", "field", "phase", "entered_by").prefetch_related(
-        Prefetch("authors", queryset=models.Author.objects.select_related("member"))
-    )
+    qs = qs.select_related(
+        "campaign", "unit", "field", "phase", "entered_by__member"
+    ).prefetch_related(Prefetch("authors", queryset=models.Author.objects.select_related("member")))
     page = keyset_page(qs, order=order_by, cursor=cursor, size=limit)
     items = [
         schemas.InitiativeSummary(**_summary_fields(i, private=can_view_confidential(user, i)))
@@ -499,13 +384,9 @@ def update_initiative(request: HttpRequest, initiative_id: int, payload: schemas
     changed it meanwhile. The campaign and unit cannot change."""
     user = request.user
     initiative = _load(request, initiative_id)
-    _require(
-        can_edit_initiative(user, initiative),
-        capable=_may_enter(user, initiative),
-        status_allows=initiative.status in EDITABLE,
-        refused=_("You cannot change this initiative."),
-        conflict=_not_editable(initiative),
-    )
+    refused = _("You cannot change this initiative.")
+    if not require_action(user, initiative, "edit", refused=refused):
+        raise services.TransitionError(refusal_message(initiative, Action.EDITED))
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version", None)
     authors = data.pop("authors", None)
@@ -521,8 +402,9 @@ def update_initiative(request: HttpRequest, initiative_id: int, payload: schemas
         # What the caller cannot read, the caller does not overwrite (as on the edit page).
         data.pop("confidential", None)
     if authors is not None:
-        known = {a.member_id for a in initiative.authors.all() if a.member_id}
-        authors, author_errors = _authors_from(user, authors, unit=initiative.unit, known=known)
+        authors, author_errors = named_authors(
+            user, authors, unit=initiative.unit, current_author_ids=author_member_ids(initiative)
+        )
         errors.update(author_errors)
         if not private:
             _keep_birth_dates(authors, initiative)
@@ -544,13 +426,9 @@ def submit_initiative(
     campaign needs must be filled in (422 names what is missing). The body is optional."""
     user = request.user
     initiative = _load(request, initiative_id)
-    _require(
-        can_submit_initiative(user, initiative),
-        capable=_may_enter(user, initiative),
-        status_allows=initiative.status in EDITABLE,
-        refused=_("You cannot submit this initiative."),
-        conflict=_status_conflict(initiative, Action.SUBMITTED),
-    )
+    refused = _("You cannot submit this initiative.")
+    if not require_action(user, initiative, "submit", refused=refused):
+        raise services.TransitionError(refusal_message(initiative, Action.SUBMITTED))
     services.submit_initiative(
         initiative, by=user, expected_version=payload.version if payload else None
     )
@@ -573,13 +451,8 @@ def decide_initiative(request: HttpRequest, initiative_id: int, payload: schemas
         refused = _("You are an author of this initiative; someone else must decide.")
     else:
         refused = _("Only the officers and reviewers of its unit decide on an initiative.")
-    _require(
-        can_decide_initiative(user, initiative),
-        capable=_may_decide(user, initiative),
-        status_allows=initiative.status == Status.SUBMITTED,
-        refused=refused,
-        conflict=_status_conflict(initiative, DECISIONS[decision]),
-    )
+    if not require_action(user, initiative, "decide", refused=refused):
+        raise services.TransitionError(refusal_message(initiative, DECISIONS[decision]))
     services.decide_initiative(
         initiative,
         by=user,
@@ -601,13 +474,9 @@ def withdraw_initiative(
     optional `reason`, may be left out."""
     user = request.user
     initiative = _load(request, initiative_id)
-    _require(
-        can_withdraw_initiative(user, initiative),
-        capable=is_own(user, initiative),
-        status_allows=initiative.can_move(Action.WITHDRAWN),
-        refused=_("Only the authors and whoever entered an initiative can withdraw it."),
-        conflict=_status_conflict(initiative, Action.WITHDRAWN),
-    )
+    refused = _("Only the authors and whoever entered an initiative can withdraw it.")
+    if not require_action(user, initiative, "withdraw", refused=refused):
+        raise services.TransitionError(refusal_message(initiative, Action.WITHDRAWN))
     services.withdraw_initiative(
         initiative,
         by=user,
@@ -625,13 +494,9 @@ def reopen_initiative(request: HttpRequest, initiative_id: int, payload: schemas
     Officers and administrators of the unit's subtree."""
     user = request.user
     initiative = _load(request, initiative_id)
-    _require(
-        can_reopen_initiative(user, initiative),
-        capable=_may_reopen(user, initiative),
-        status_allows=initiative.can_move(Action.REOPENED),
-        refused=_("Only the officers of its unit can reopen a decision."),
-        conflict=_status_conflict(initiative, Action.REOPENED),
-    )
+    refused = _("Only the officers of its unit can reopen a decision.")
+    if not require_action(user, initiative, "reopen", refused=refused):
+        raise services.TransitionError(refusal_message(initiative, Action.REOPENED))
     services.reopen_initiative(
         initiative, by=user, reason=payload.reason, expected_version=payload.version
     )
@@ -650,13 +515,9 @@ def add_attachment(
     size and count limits. The type is read from the content, not the name."""
     user = request.user
     initiative = _load(request, initiative_id)
-    _require(
-        can_edit_initiative(user, initiative),
-        capable=_may_enter(user, initiative),
-        status_allows=initiative.status in EDITABLE,
-        refused=_("You cannot add files to this initiative."),
-        conflict=_("Files can be added to a draft or a returned initiative only."),
-    )
+    refused = _("You cannot add files to this initiative.")
+    if not require_action(user, initiative, "attach", refused=refused):
+        raise services.TransitionError(str(services.ATTACHING_REFUSED))
     if file is None:
         raise ValidationError({"file": _("Choose a file to attach.")})
     attachment = services.add_attachment(initiative, by=user, upload=file, kind=kind)

@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from sangkien.accounts.permissions import has_role_on, role_paths, units_visible_to
+from sangkien.accounts.permissions import role_paths, units_visible_to
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.pagination import keyset_page
@@ -31,7 +31,7 @@ from sangkien.orgs.permissions import get_unit_for_user
 from . import queries
 from .models import IN_QUEUE, InitiativeQuerySet, Status
 from .permissions import (
-    ENTER_ON_BEHALF,
+    PRINT_POSTER,
     VIEW_QUEUE,
     can_review_unit,
     own_initiatives,
@@ -328,16 +328,10 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error=QR_ERROR, micro=False).svg_inline(**QR_SVG_OPTIONS)
 
 
-def can_print_poster(user: Any, unit: Unit) -> bool:
-    """Officers, support teams and administrators of the unit's subtree: the people who put
-    the poster up and help members enter their initiatives."""
-    return has_role_on(user, unit, ENTER_ON_BEHALF)
-
-
 @login_required
 @require_GET
 def unit_poster(request: HttpRequest, code: str) -> HttpResponse:
-    unit = get_unit_for_user(request.user, code, ENTER_ON_BEHALF)  # 404 unless can_print_poster
+    unit = get_unit_for_user(request.user, code, PRINT_POSTER)  # 404 unless can_print_poster
     url = entry_url(unit)
     context = {
         "unit": unit,

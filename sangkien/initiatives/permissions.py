@@ -7,19 +7,28 @@
 - Officers, reviewers and administrators of the subtree decide; officers and administrators
   reopen a decision. Nobody decides an initiative they wrote.
 - A member enters initiatives for their own unit; support teams, officers and administrators
-  enter on a member's behalf for the units of their subtree.
-Everything else answers 404 (`get_initiative_for_user`)."""
+  enter on a member's behalf for the units of their subtree, and print its QR poster.
+- The confidential part (and the authors' dates of birth) is for the authors, whoever entered
+  it, and those who decide for its unit.
+Everything else answers 404 (`get_initiative_for_user`).
+
+An action on an initiative the user may see is refused (403) when the user's roles never
+allow it, and is a conflict (409) when they do and only the initiative's status stands in the
+way (`require_action`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from sangkien.accounts.models import Role
-from sangkien.accounts.permissions import has_role_on, role_paths
-from sangkien.orgs.models import Unit
+from sangkien.accounts.permissions import VIEW_MEMBERS, has_role_on, role_paths
+from sangkien.orgs.models import Member, Unit
 
 from .models import DECIDED, EDITABLE, Initiative, InitiativeQuerySet, Status
 
@@ -28,6 +37,9 @@ VIEW_DRAFTS = frozenset({Role.ADMIN})
 DECIDE = frozenset({Role.OFFICER, Role.REVIEWER, Role.ADMIN})
 REOPEN = frozenset({Role.OFFICER, Role.ADMIN})
 ENTER_ON_BEHALF = frozenset({Role.SUPPORT, Role.OFFICER, Role.ADMIN})
+PRINT_POSTER = ENTER_ON_BEHALF
+# Statuses an initiative can be withdrawn from (before a decision).
+WITHDRAWABLE = frozenset({Status.DRAFT, Status.SUBMITTED, Status.RETURNED})
 
 
 def _signed_in(user: Any) -> bool:
@@ -97,9 +109,7 @@ def can_submit_initiative(user: Any, initiative: Initiative) -> bool:
 
 
 def can_withdraw_initiative(user: Any, initiative: Initiative) -> bool:
-    return initiative.status in {Status.DRAFT, Status.SUBMITTED, Status.RETURNED} and is_own(
-        user, initiative
-    )
+    return initiative.status in WITHDRAWABLE and is_own(user, initiative)
 
 
 def can_decide_initiative(user: Any, initiative: Initiative) -> bool:
@@ -118,9 +128,156 @@ def can_reopen_initiative(user: Any, initiative: Initiative) -> bool:
     )
 
 
+def can_view_confidential(user: Any, initiative: Initiative) -> bool:
+    """The confidential part and the authors' dates of birth: the authors, whoever entered
+    it, and those who decide for its unit. Support teams and everyone else who may see the
+    initiative get the rest of it."""
+    return is_own(user, initiative) or has_role_on(user, initiative.unit, DECIDE)
+
+
 def can_review_unit(user: Any, unit: Unit) -> bool:
     """May the user open the review queue of `unit`?"""
     return has_role_on(user, unit, VIEW_QUEUE)
+
+
+def can_print_poster(user: Any, unit: Unit) -> bool:
+    """Officers, support teams and administrators of the unit's subtree: the people who put
+    the poster up and help members enter their initiatives."""
+    return has_role_on(user, unit, PRINT_POSTER)
+
+
+# -- which members a user may name as authors -----------------------------------------------
+
+
+def may_name_as_author(
+    user: Any, member: Member, unit: Unit, current_author_ids: set[int] | frozenset[int]
+) -> bool:
+    """May the user name `member` (by code) as an author of an initiative of `unit`? Only
+    members the user could look up anyway: the user themselves, members of the initiative's
+    unit, its current authors (`current_author_ids`: their member ids), and members of the
+    units the user's roles cover. Any other code reads as unknown, so member codes cannot be
+    probed for names."""
+    return (
+        member.pk == getattr(user, "member_id", None)
+        or member.unit_id == unit.pk
+        or member.pk in current_author_ids
+        or has_role_on(user, member.unit, VIEW_MEMBERS)
+    )
+
+
+def named_authors(
+    user: Any,
+    authors: list[dict[str, Any]],
+    *,
+    unit: Unit,
+    current_author_ids: set[int] | frozenset[int] = frozenset(),
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The author rows for the services, each member given by code replaced by the Member
+    when the user may name them (`may_name_as_author`), and the errors, keyed
+    `authors.N.member` (N counts the rows from 0), for the codes the user may not name or
+    that no member has: both read "No member has the code …". A refused row is handed on
+    blank (no member, no name), so a service given the rows anyway refuses it too, saves
+    nothing, and still reports what else is wrong."""
+    codes = {
+        str(a["member"]).strip().upper()
+        for a in authors
+        if a.get("member") and not isinstance(a["member"], Member)
+    }
+    found = {m.code: m for m in Member.objects.select_related("unit").filter(code__in=codes)}
+    errors: dict[str, str] = {}
+    out: list[dict[str, Any]] = []
+    for i, author in enumerate(authors):
+        author = dict(author)
+        code = author.get("member")
+        if code:
+            member = code if isinstance(code, Member) else found.get(str(code).strip().upper())
+            if member is None or not may_name_as_author(user, member, unit, current_author_ids):
+                errors[f"authors.{i}.member"] = _("No member has the code %(code)s.") % {
+                    "code": code.code if isinstance(code, Member) else code
+                }
+                author.update(member=None, name="")
+            else:
+                author["member"] = member
+        out.append(author)
+    return out, errors
+
+
+# -- 403 or 409: the roles allow it, the status does not ---------------------------------------
+
+
+def may_edit_initiative(user: Any, initiative: Initiative) -> bool:
+    """Do the user's roles allow editing, submitting and attaching files to the initiative
+    in some status? Its authors and whoever entered it, and those who enter on behalf."""
+    return is_own(user, initiative) or has_role_on(user, initiative.unit, ENTER_ON_BEHALF)
+
+
+def may_withdraw_initiative(user: Any, initiative: Initiative) -> bool:
+    """Do the user's roles allow withdrawing the initiative in some status? Its authors and
+    whoever entered it."""
+    return is_own(user, initiative)
+
+
+def may_decide_initiative(user: Any, initiative: Initiative) -> bool:
+    """Do the user's roles allow deciding on the initiative in some status? Those who decide
+    for its unit, unless they are one of its authors."""
+    return has_role_on(user, initiative.unit, DECIDE) and not is_author(user, initiative)
+
+
+def may_reopen_initiative(user: Any, initiative: Initiative) -> bool:
+    """Do the user's roles allow reopening a decision on the initiative? Officers and
+    administrators of its unit's subtree, unless they are one of its authors."""
+    return has_role_on(user, initiative.unit, REOPEN) and not is_author(user, initiative)
+
+
+class ActionRule(NamedTuple):
+    can: Callable[[Any, Initiative], bool]  # may the user take it now
+    roles_allow: Callable[[Any, Initiative], bool]  # may the user take it in some status
+    statuses: frozenset[str]  # the statuses it can be taken in
+
+
+# The actions a user takes on an initiative, in the order `allowed_actions` lists them.
+ACTIONS: dict[str, ActionRule] = {
+    "edit": ActionRule(can_edit_initiative, may_edit_initiative, EDITABLE),
+    "attach": ActionRule(can_edit_initiative, may_edit_initiative, EDITABLE),
+    "submit": ActionRule(can_submit_initiative, may_edit_initiative, EDITABLE),
+    "withdraw": ActionRule(can_withdraw_initiative, may_withdraw_initiative, WITHDRAWABLE),
+    "decide": ActionRule(
+        can_decide_initiative, may_decide_initiative, frozenset({Status.SUBMITTED})
+    ),
+    "reopen": ActionRule(can_reopen_initiative, may_reopen_initiative, DECIDED),
+}
+
+
+def allowed_actions(user: Any, initiative: Initiative) -> list[str]:
+    """The actions (keys of ACTIONS) the user may take on the initiative now."""
+    return [name for name, rule in ACTIONS.items() if rule.can(user, initiative)]
+
+
+def role_allows(user: Any, initiative: Initiative, action: str) -> bool:
+    """Do the user's roles allow `action` on the initiative in some status?"""
+    return ACTIONS[action].roles_allow(user, initiative)
+
+
+def status_allows(initiative: Initiative, action: str) -> bool:
+    """Can `action` be taken on the initiative in its current status (by someone)?"""
+    return initiative.status in ACTIONS[action].statuses
+
+
+def require_action(user: Any, initiative: Initiative, action: str, *, refused: str = "") -> bool:
+    """True when the user may take `action` on the initiative now. False when the user's
+    roles allow it and only the initiative's status stands in the way (someone else moved it
+    on, or it is not there yet): a conflict (409), which the service refuses with its reason
+    (`services.refusal_message`). Raises PermissionDenied (403, with `refused` as its
+    message) when the roles never allow it, or when the status allows it and the user still
+    may not (the status is not the reason: the refusal is about the user)."""
+    if ACTIONS[action].can(user, initiative):
+        return True
+    if status_allows(initiative, action) or not role_allows(user, initiative, action):
+        raise PermissionDenied(refused)
+    return False
+
+
+# -- lists -----------------------------------------------------------------------------------
 
 
 def own_initiatives(user: Any) -> InitiativeQuerySet:
@@ -151,7 +308,13 @@ def get_initiative_for_user(user: Any, pk: Any) -> Initiative:
         raise Http404 from None
     initiative = (
         Initiative.objects.select_related(
-            "campaign", "campaign__owner", "unit", "phase", "field", "entered_by", "decided_by"
+            "campaign",
+            "campaign__owner",
+            "unit",
+            "phase",
+            "field",
+            "entered_by__member",
+            "decided_by__member",
         )
         .prefetch_related("authors")
         .filter(pk=pk)

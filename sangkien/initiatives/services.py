@@ -38,6 +38,7 @@ from sangkien.text import clean_line, fold, nfc
 
 from . import files
 from .models import (
+    DECIDED,
     TRANSITIONS,
     Action,
     Attachment,
@@ -100,7 +101,12 @@ _REFUSED = {
     Action.REOPENED: gettext_lazy(
         "Only a decision can be reopened; this initiative is %(status)s."
     ),
+    Action.EDITED: gettext_lazy(
+        "Only a draft or a returned initiative can be edited; this one is %(status)s."
+    ),
 }
+_NOT_A_STEP = gettext_lazy("An initiative that is %(status)s cannot be changed this way.")
+ATTACHING_REFUSED = gettext_lazy("Files can be added to a draft or a returned initiative only.")
 
 
 class TransitionError(ConflictError):
@@ -114,6 +120,18 @@ def _day(value: dt.date) -> str:
 def _user(by: Any) -> Any:
     """The acting user as stored on rows (None for the system: imports, commands)."""
     return by if getattr(by, "is_authenticated", False) else None
+
+
+def display_name(user: Any) -> str:
+    """How a person is named in what the workflow tells people: the full name of their member
+    record (family name first, as it is stored), else their user's names in Vietnamese order
+    (family and middle names, then the given name), else their username; "" for nobody."""
+    if user is None:
+        return ""
+    member = user.member if getattr(user, "member_id", None) else None
+    if member is not None and member.full_name:
+        return str(member.full_name)
+    return f"{user.last_name} {user.first_name}".strip() or str(user.username)
 
 
 def _to_int(value: Any) -> int | None:
@@ -412,7 +430,7 @@ def _lock(initiative: Initiative) -> Initiative:
     behind each other."""
     return (
         Initiative.objects.select_for_update(of=("self",))
-        .select_related("campaign", "campaign__owner", "unit", "decided_by")
+        .select_related("campaign", "campaign__owner", "unit", "decided_by__member")
         .get(pk=initiative.pk)
     )
 
@@ -510,10 +528,7 @@ def update_initiative(
     given, replaces the whole list. Nothing changed, nothing written."""
     initiative = _lock(initiative)
     if initiative.status not in (Status.DRAFT, Status.RETURNED):
-        raise TransitionError(
-            _("Only a draft or a returned initiative can be edited; this one is %(status)s.")
-            % {"status": initiative.get_status_display().lower()}
-        )
+        raise TransitionError(refusal_message(initiative, Action.EDITED))
     _check_version(initiative, expected_version)
     cleaned, errors = _clean_fields(changes, initiative.campaign)
     rows: list[Author] | None = None
@@ -555,14 +570,13 @@ def update_initiative(
 # -- the workflow --------------------------------------------------------------------------
 
 
-def _move(initiative: Initiative, action: str) -> tuple[str, str]:
-    """Check the transition table; the (from, to) statuses, or TransitionError."""
-    current = initiative.status
-    target = TRANSITIONS.get((current, action))
-    if target is not None:
-        return current, target
+def refusal_message(initiative: Initiative, action: str) -> str:
+    """Why `action` (an Action) cannot be taken on the initiative as it is now, in one full
+    sentence naming its status; for a decision on an initiative already decided, what was
+    decided, by whom and when. `_move` refuses with it, and callers that check the status
+    before calling a service (the API) answer with the same sentence."""
     status = initiative.get_status_display().lower()
-    if current in (Status.VALID, Status.INVALID, Status.RETURNED) and action in DECISIONS.values():
+    if initiative.status in DECIDED and action in DECISIONS.values():
         when = (
             formats.date_format(timezone.localtime(initiative.decided_at), "SHORT_DATETIME_FORMAT")
             if initiative.decided_at
@@ -570,28 +584,25 @@ def _move(initiative: Initiative, action: str) -> tuple[str, str]:
         )
         decider = initiative.decided_by
         if decider is not None:
-            raise TransitionError(
-                _(
-                    "This initiative was already decided (%(status)s) by %(who)s at %(when)s. "
-                    "Nothing was changed; reload to see the decision."
-                )
-                % {
-                    "status": status,
-                    "who": decider.get_full_name() or decider.username,
-                    "when": when,
-                }
-            )
-        raise TransitionError(
-            _(
-                "This initiative was already decided (%(status)s) at %(when)s. Nothing was "
-                "changed; reload to see the decision."
-            )
-            % {"status": status, "when": when}
-        )
-    message = _REFUSED.get(action)  # type: ignore[call-overload]
-    if message is None:
-        message = gettext_lazy("An initiative that is %(status)s cannot be changed this way.")
-    raise TransitionError(str(message) % {"status": status})
+            return _(
+                "This initiative was already decided (%(status)s) by %(who)s at %(when)s. "
+                "Nothing was changed; reload to see the decision."
+            ) % {"status": status, "who": display_name(decider), "when": when}
+        return _(
+            "This initiative was already decided (%(status)s) at %(when)s. Nothing was "
+            "changed; reload to see the decision."
+        ) % {"status": status, "when": when}
+    message = _REFUSED.get(action, _NOT_A_STEP)  # type: ignore[call-overload]
+    return str(message) % {"status": status}
+
+
+def _move(initiative: Initiative, action: str) -> tuple[str, str]:
+    """Check the transition table; the (from, to) statuses, or TransitionError."""
+    current = initiative.status
+    target = TRANSITIONS.get((current, action))
+    if target is None:
+        raise TransitionError(refusal_message(initiative, action))
+    return current, target
 
 
 def _missing_for_submission(initiative: Initiative) -> dict[str, str]:
@@ -894,8 +905,8 @@ def transition_initiative(
             initiative, by=by, reason=reason, expected_version=expected_version
         )
     # Created and edited are not status changes: no status allows them as a step.
-    _move(_lock(initiative), action)
-    raise AssertionError("unreachable")  # pragma: no cover
+    initiative = _lock(initiative)
+    raise TransitionError(str(_NOT_A_STEP) % {"status": initiative.get_status_display().lower()})
 
 
 # -- attachments ---------------------------------------------------------------------------
@@ -914,7 +925,7 @@ def add_attachment(
     through Django's default storage under a name of the product's making."""
     initiative = _lock(initiative)
     if initiative.status not in (Status.DRAFT, Status.RETURNED):
-        raise TransitionError(_("Files can be added to a draft or a returned initiative only."))
+        raise TransitionError(str(ATTACHING_REFUSED))
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": _("Choose what the file is.")})
     name = clean_line(upload.name or "")[:255] or "file"

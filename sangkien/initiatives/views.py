@@ -14,7 +14,6 @@ follows names the localStorage keys to forget (`drafts_clear`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,75 +29,35 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from sangkien.accounts.permissions import has_role_on, role_paths, units_visible_to
+from sangkien.accounts.permissions import role_paths, units_visible_to
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.orgs.models import Member, Unit
 
 from . import forms, services
-from .models import DECIDED, EDITABLE, Attachment, AttachmentKind, Author, Initiative, Status
+from .models import Attachment, AttachmentKind, Author, Initiative, Status
 from .permissions import (
-    DECIDE,
     ENTER_ON_BEHALF,
-    REOPEN,
+    author_member_ids,
     can_decide_initiative,
     can_edit_initiative,
     can_enter_for,
     can_reopen_initiative,
     can_submit_initiative,
+    can_view_confidential,
     can_withdraw_initiative,
     get_initiative_for_user,
-    is_author,
-    is_own,
+    named_authors,
+    require_action,
 )
 
 GET_POST = require_http_methods(["GET", "POST"])
-WITHDRAWABLE = frozenset({Status.DRAFT, Status.SUBMITTED, Status.RETURNED})
 _KEY_PART = re.compile(r"[^A-Za-z0-9._-]")
 
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-# -- who may try what ----------------------------------------------------------------------
-# The permissions.can_* answer "may this user do it now"; these answer "do the user's roles
-# allow it at all", so that an action on a page that has gone stale is a conflict (409), not
-# a refusal (403).
-
-
-def _may_edit(user: Any, initiative: Initiative) -> bool:
-    return is_own(user, initiative) or has_role_on(user, initiative.unit, ENTER_ON_BEHALF)
-
-
-def _may_decide(user: Any, initiative: Initiative) -> bool:
-    return has_role_on(user, initiative.unit, DECIDE) and not is_author(user, initiative)
-
-
-def _may_reopen(user: Any, initiative: Initiative) -> bool:
-    return has_role_on(user, initiative.unit, REOPEN) and not is_author(user, initiative)
-
-
-def may_view_confidential(user: Any, initiative: Initiative) -> bool:
-    """The confidential part: the authors, whoever entered it, and those who may decide."""
-    return is_own(user, initiative) or has_role_on(user, initiative.unit, DECIDE)
-
-
-def _require(
-    user: Any,
-    initiative: Initiative,
-    can: Callable[[Any, Initiative], bool],
-    may: Callable[[Any, Initiative], bool],
-    statuses: frozenset[str] | set[str],
-) -> None:
-    """403 unless the user may do it now, or the user's roles allow it and only the status
-    stands in the way (then the service answers with the conflict). `statuses`: where the
-    action is possible at all; a refusal there is about the user, not the initiative."""
-    if can(user, initiative):
-        return
-    if initiative.status in statuses or not may(user, initiative):
-        raise PermissionDenied
 
 
 # -- entry: who, where, which campaign -----------------------------------------------------
@@ -157,6 +116,29 @@ def _drafts_to_forget(request: HttpRequest) -> list[str]:
 def _typed(data: Any, form: forms.InitiativeForm) -> dict[str, Any]:
     """The main form's values as typed (to show them again unchecked)."""
     return {name: data.get(name, "") for name in form.fields if name not in forms.FILE_FIELDS}
+
+
+def _refuse_unnamed(unnamed: dict[str, str]) -> None:
+    """Undo the save when the user named authors they may not name. A guard only: the
+    service refuses the blank rows `named_authors` hands on for them before it saves."""
+    if unnamed:
+        raise ValidationError(unnamed)
+
+
+def _with_unnamed(exc: ValidationError, unnamed: dict[str, str]) -> ValidationError:
+    """The service's errors, with each author row the user may not name (handed to the
+    service blank by `named_authors`) saying so in place of what the service said of it."""
+    if not unnamed:
+        return exc
+    errors: dict[str, list[str]] = (
+        dict(exc.message_dict) if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    )
+    for key, message in unnamed.items():
+        row = key.rsplit(".", 1)[0]
+        for field in ("member", "name"):
+            errors.pop(f"{row}.{field}", None)
+        errors[key] = [message]
+    return ValidationError(errors)
 
 
 def _attach(initiative: Initiative, user: Any, form: forms.InitiativeForm) -> None:
@@ -293,6 +275,7 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
             form.add_error("unit", _("You cannot enter initiatives for this unit."))
         elif unit is not None:
             authors, where = forms.service_authors(formset)
+            authors, unnamed = named_authors(user, authors, unit=unit)
             try:
                 with transaction.atomic():
                     initiative = services.create_initiative(
@@ -302,10 +285,11 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
                         authors=authors,
                         **form.service_kwargs(),
                     )
+                    _refuse_unnamed(unnamed)
                     _attach(initiative, user, form)
             except ValidationError as exc:
                 author_errors = forms.add_service_errors(
-                    form, exc, formset=formset, author_rows=where
+                    form, _with_unnamed(exc, unnamed), formset=formset, author_rows=where
                 )
             else:
                 if request.POST.get("action") == "submit":
@@ -365,7 +349,7 @@ def _edit_forms(
         data, files, campaigns=[initiative.campaign], existing=initiative,
         initial=forms.initial_for(initiative) if data is None else None,
     )  # fmt: skip
-    if not may_view_confidential(request.user, initiative):
+    if not can_view_confidential(request.user, initiative):
         del form.fields["confidential"]
     return form, forms.author_formset(data) if data is not None else forms.author_formset(
         initial=forms.authors_initial(initiative) or [{}]
@@ -405,8 +389,9 @@ def _edit_with_errors(
 def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     initiative = get_initiative_for_user(user, pk)
-    _require(user, initiative, can_edit_initiative, _may_edit, EDITABLE)
-    if not can_edit_initiative(user, initiative) and request.method == "GET":
+    # Roles that allow editing but a status that does not: the page says why (409); a POST
+    # goes on to the service, which refuses it the same way.
+    if not require_action(user, initiative, "edit") and request.method == "GET":
         return _detail(request, initiative, status=409, error=_not_editable(initiative))
     if request.method == "GET":
         form, formset = _edit_forms(request, initiative)
@@ -427,7 +412,7 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
             existing=initiative,
             initial=_typed(request.POST, form),
         )
-        if not may_view_confidential(user, initiative):
+        if not can_view_confidential(user, initiative):
             del form.fields["confidential"]
         formset = forms.author_formset(initial=[*forms.posted_authors(request.POST), {}])
         return _form_page(
@@ -437,6 +422,9 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400
     if form.is_valid() and formset.is_valid():
         authors, where = forms.service_authors(formset)
+        authors, unnamed = named_authors(
+            user, authors, unit=initiative.unit, current_author_ids=author_member_ids(initiative)
+        )
         version = form.cleaned_data.get("version")
         try:
             with transaction.atomic():
@@ -447,12 +435,15 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     authors=authors,
                     **{k: v for k, v in form.service_kwargs().items() if k in form.fields},
                 )
+                _refuse_unnamed(unnamed)
                 _attach(initiative, user, form)
         except ConflictError as exc:
             form.add_error(None, exc.message)
             status = 409
         except ValidationError as exc:
-            author_errors = forms.add_service_errors(form, exc, formset=formset, author_rows=where)
+            author_errors = forms.add_service_errors(
+                form, _with_unnamed(exc, unnamed), formset=formset, author_rows=where
+            )
         else:
             if request.POST.get("action") == "submit":
                 return _submit_saved(request, initiative, forget=[draft_key])
@@ -534,7 +525,7 @@ def _detail(
             Attachment.objects.filter(initiative=initiative, removed_at__isnull=True)
         ),
         "history": list(initiative.history.select_related("actor")),
-        "show_confidential": may_view_confidential(user, initiative),
+        "show_confidential": can_view_confidential(user, initiative),
         "can_edit": can_edit,
         "can_submit": can_submit_initiative(user, initiative),
         "can_withdraw": can_withdraw,
@@ -567,7 +558,7 @@ def initiative_submit(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_initiative_for_user(user, pk)
     if request.method == "GET":
         return redirect("initiatives:detail", pk=initiative.pk)
-    _require(user, initiative, can_submit_initiative, _may_edit, EDITABLE)
+    require_action(user, initiative, "submit")
     try:
         initiative = services.submit_initiative(
             initiative, by=user, expected_version=_posted_version(request)
@@ -599,7 +590,7 @@ def initiative_decide(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_initiative_for_user(user, pk)
     if request.method == "GET":
         return redirect("initiatives:detail", pk=initiative.pk)
-    _require(user, initiative, can_decide_initiative, _may_decide, {Status.SUBMITTED})
+    require_action(user, initiative, "decide")
     form = forms.DecideForm(request.POST)
     if not form.is_valid():
         return _detail(request, initiative, status=400, decide_form=form)
@@ -630,7 +621,7 @@ def initiative_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_initiative_for_user(user, pk)
     if request.method == "GET":
         return redirect("initiatives:detail", pk=initiative.pk)
-    _require(user, initiative, can_withdraw_initiative, is_own, WITHDRAWABLE)
+    require_action(user, initiative, "withdraw")
     form = forms.WithdrawForm(request.POST)
     if not form.is_valid():
         return _detail(request, initiative, status=400, withdraw_form=form)
@@ -657,7 +648,7 @@ def initiative_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_initiative_for_user(user, pk)
     if request.method == "GET":
         return redirect("initiatives:detail", pk=initiative.pk)
-    _require(user, initiative, can_reopen_initiative, _may_reopen, DECIDED)
+    require_action(user, initiative, "reopen")
     form = forms.ReopenForm(request.POST)
     if not form.is_valid():
         return _detail(request, initiative, status=400, reopen_form=form)
@@ -687,7 +678,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_initiative_for_user(user, pk)
     if request.method == "GET":
         return redirect("initiatives:detail", pk=initiative.pk)
-    _require(user, initiative, can_edit_initiative, _may_edit, EDITABLE)
+    require_action(user, initiative, "attach")
     form = forms.AttachmentForm(request.POST, request.FILES)
     if form.is_valid() and not form.cleaned_data["attachments"]:
         form.add_error("attachments", _("Choose at least one file."))
@@ -743,7 +734,7 @@ def attachment_remove(request: HttpRequest, pk: int, file_id: int) -> HttpRespon
     attachment = _attachment_of(initiative, file_id)
     if request.method == "GET":
         return redirect("initiatives:detail", pk=initiative.pk)
-    _require(user, initiative, can_edit_initiative, _may_edit, EDITABLE)
+    require_action(user, initiative, "attach")
     try:
         services.remove_attachment(attachment, by=user)
     except ConflictError as exc:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from sangkien.initiatives.lists import can_print_poster as _can_print_poster
+from sangkien.initiatives.permissions import can_print_poster as _can_print_poster
 
 register = template.Library()
 
