@@ -8,13 +8,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import make_user
 from sangkien.accounts.models import Role
 from sangkien.campaigns import services as campaigns
 from sangkien.initiatives import services
-from sangkien.initiatives.models import Initiative
+from sangkien.initiatives.models import Action, Initiative
 from sangkien.orgs import services as orgs
 
 TODAY = timezone.localdate()
@@ -727,6 +727,48 @@ def test_refused_transitions_get_409(api, member, unit_officer, campaign):
     services.decide_initiative(initiative, by=unit_officer, decision="valid")
     error(api("post", url(initiative, "/withdraw"), member), 409)
     error(api("post", url(initiative, "/submit"), member), 409)
+
+
+def test_409_says_what_the_services_say(api, member, unit_officer, campaign):
+    initiative = submitted(member, campaign)
+    english = {"headers": {"Accept-Language": "en"}}
+    reopen = {"reason": "Xem lại"}
+    steps = [
+        ("patch", "", member, {"title": "Khác"}, Action.EDITED),
+        ("post", "/submit", member, None, Action.SUBMITTED),
+        ("post", "/reopen", unit_officer, reopen, Action.REOPENED),
+    ]
+    for method, suffix, user, body, action in steps:
+        answer = error(api(method, url(initiative, suffix), user, body, **english), 409)
+        with translation.override("en"):
+            assert answer["message"] == services.refusal_message(initiative, action)
+    attach = api(
+        "post", url(initiative, "/attachments"), member, data={"kind": "document"}, **english
+    )
+    assert (
+        error(attach, 409)["message"]
+        == "Files can be added to a draft or a returned initiative only."
+    )
+    services.decide_initiative(initiative, by=unit_officer, decision="valid")
+    answer = error(api("post", url(initiative, "/withdraw"), member, **english), 409)
+    assert answer["message"] == (
+        "An initiative can be withdrawn only before a decision; this one is valid."
+    )
+
+
+def test_second_decision_names_the_first_decider_family_name_first(
+    api, member, reviewer, tree, campaign
+):
+    record = orgs.create_member(unit=tree.grassroots2, full_name="Đỗ Minh Tuấn", by=None)
+    officer = make_user("tuan", role=Role.OFFICER, unit=tree.province, member=record)
+    initiative = submitted(member, campaign)
+    ok(api("post", url(initiative, "/decision"), officer, {"decision": "valid"}))
+    body = {"decision": "invalid", "reason": "Không mới"}
+    english = {"headers": {"Accept-Language": "en"}}
+    answer = error(api("post", url(initiative, "/decision"), reviewer, body, **english), 409)
+    assert "already decided (valid) by Đỗ Minh Tuấn at " in answer["message"]
+    history = ok(api("get", url(initiative), member))["history"]
+    assert history[-1]["by"] == "Đỗ Minh Tuấn"
 
 
 # -- PATCH ---------------------------------------------------------------------------------

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import translation
 
 from conftest import make_user
 from sangkien.initiatives import permissions as perms
@@ -297,3 +299,176 @@ def test_own_initiatives_are_every_status_of_the_member(spread, member):
         ("TH-KCN-001", "draft"),
         ("TH-KCN-001", "submitted"),
     }
+
+
+# -- the rules the pages and the API share --------------------------------------------------
+
+PERSONAS = ["member", "support_team", "unit_officer", "reviewer", "editor", "outsider", "admin"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("member", True),  # the author
+        ("support_team", False),  # sees it, but not its confidential part
+        ("unit_officer", True),
+        ("reviewer", True),
+        ("editor", False),
+        ("outsider", False),
+        ("admin", True),
+    ],
+)
+def test_who_sees_the_confidential_part(request, submitted, persona, expected):
+    user = request.getfixturevalue(persona)
+    assert perms.can_view_confidential(user, Initiative.objects.get(pk=submitted.pk)) is expected
+
+
+def test_whoever_entered_it_sees_the_confidential_part(tree, campaign, support_team, member_record):
+    entered = make_initiative(
+        campaign,
+        tree.grassroots,
+        by=support_team,
+        status=Status.SUBMITTED,
+        authors=[{"member": member_record.code, "share": 100}],
+    )
+    assert perms.can_view_confidential(support_team, entered)
+    assert not perms.can_view_confidential(AnonymousUser(), entered)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("member", False),
+        ("support_team", True),
+        ("unit_officer", True),
+        ("reviewer", False),
+        ("editor", False),
+        ("outsider", False),
+        ("admin", True),
+    ],
+)
+def test_who_prints_a_units_poster(request, tree, persona, expected):
+    user = request.getfixturevalue(persona)
+    assert perms.can_print_poster(user, tree.grassroots) is expected
+    assert not perms.can_print_poster(AnonymousUser(), tree.grassroots)
+
+
+@pytest.fixture
+def stranger(tree):
+    """A member of the second grassroots union, known to nobody at the first."""
+    return orgs.create_member(unit=tree.grassroots2, full_name="Phạm Văn Lâm", by=None)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("member", False),
+        ("support_team", True),
+        ("unit_officer", True),
+        ("reviewer", True),
+        ("editor", False),
+        ("outsider", False),
+        ("admin", True),
+    ],
+)
+def test_who_may_name_a_member_of_another_unit_as_author(
+    request, tree, stranger, persona, expected
+):
+    user = request.getfixturevalue(persona)
+    assert perms.may_name_as_author(user, stranger, tree.grassroots, set()) is expected
+    # A member of the initiative's unit, and a current author, anyone may name.
+    assert perms.may_name_as_author(user, stranger, tree.grassroots2, set())
+    assert perms.may_name_as_author(user, stranger, tree.grassroots, {stranger.pk})
+
+
+def test_a_member_may_name_themselves_anywhere(tree, member, member_record):
+    assert perms.may_name_as_author(member, member_record, tree.grassroots2, set())
+
+
+def test_named_authors_resolve_codes_and_refuse_the_rest_in_the_same_words(
+    tree, member, member_record, stranger
+):
+    rows = [
+        {"member": member_record.code.lower(), "share": "50"},
+        {"member": stranger.code, "share": "30"},
+        {"member": "DV99999999", "share": "10"},
+        {"name": "Lê Thị Mai", "share": "10"},
+    ]
+    with translation.override("en"):
+        authors, errors = perms.named_authors(member, rows, unit=tree.grassroots)
+    assert authors[0]["member"] == member_record
+    assert authors[1] == {"member": None, "share": "30", "name": ""}  # handed on blank
+    assert authors[2] == {"member": None, "share": "10", "name": ""}
+    assert authors[3] == rows[3]
+    assert errors == {
+        "authors.1.member": f"No member has the code {stranger.code}.",
+        "authors.2.member": "No member has the code DV99999999.",
+    }
+    authors, errors = perms.named_authors(
+        member, rows[:2], unit=tree.grassroots, current_author_ids={stranger.pk}
+    )
+    assert errors == {}
+    assert authors[1]["member"] == stranger
+
+
+# Each case: (initiative fixture, action). Each outcome: "ok" (may now), "409" (the roles
+# allow it, the status does not) or "403" (the roles never allow it, or the status does and
+# the user still may not).
+CASES = [
+    ("draft", "edit"),
+    ("submitted", "edit"),
+    ("submitted", "decide"),
+    ("valid", "decide"),
+    ("submitted", "withdraw"),
+    ("valid", "withdraw"),
+    ("valid", "reopen"),
+    ("submitted", "reopen"),
+]
+OUTCOMES = {
+    "member": ["ok", "409", "403", "403", "ok", "409", "403", "403"],
+    "support_team": ["403", "409", "403", "403", "403", "403", "403", "403"],
+    "unit_officer": ["403", "409", "ok", "409", "403", "403", "ok", "409"],
+    "reviewer": ["403", "403", "ok", "409", "403", "403", "403", "403"],
+    "editor": ["403"] * len(CASES),
+    "outsider": ["403"] * len(CASES),
+    "admin": ["403", "409", "ok", "409", "403", "403", "ok", "409"],
+}
+
+
+def outcome(user, initiative: Initiative, action: str) -> str:
+    try:
+        return "ok" if perms.require_action(user, initiative, action, refused="Không") else "409"
+    except PermissionDenied as exc:
+        assert str(exc) == "Không"
+        return "403"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_require_action_tells_403_from_409_for_each_persona(
+    request, persona, draft, submitted, valid
+):
+    user = request.getfixturevalue(persona)
+    got = [
+        outcome(user, Initiative.objects.get(pk=request.getfixturevalue(which).pk), action)
+        for which, action in CASES
+    ]
+    assert got == OUTCOMES[persona]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_role_and_status_split_agrees_with_can(request, persona, draft, submitted, valid):
+    """Whoever may act now has the role and meets the status; a conflict is exactly "the
+    role allows it, the status does not"."""
+    user = request.getfixturevalue(persona)
+    for initiative in (draft, submitted, valid):
+        fresh = Initiative.objects.get(pk=initiative.pk)
+        for action, rule in perms.ACTIONS.items():
+            if rule.can(user, fresh):
+                assert perms.role_allows(user, fresh, action)
+                assert perms.status_allows(fresh, action)
+
+
+def test_allowed_actions_list_what_the_user_may_do_now(member, unit_officer, draft, valid):
+    assert perms.allowed_actions(member, draft) == ["edit", "attach", "submit", "withdraw"]
+    assert perms.allowed_actions(unit_officer, Initiative.objects.get(pk=valid.pk)) == ["reopen"]
+    assert perms.allowed_actions(AnonymousUser(), draft) == []

@@ -987,3 +987,76 @@ def test_second_decision_is_told_it_was_already_decided(
     assert "Nothing was changed" in message
     assert state(initiative) == was
     assert initiative.history.filter(action__in=["validated", "returned"]).count() == 1
+
+
+# -- how a refusal reads -------------------------------------------------------------------
+
+
+def test_display_name_is_in_vietnamese_order(tree, member, member_record):
+    assert services.display_name(member) == member_record.full_name == "Nguyễn Thị Hoa"
+    named = make_user("binh", full_name="Trần Văn Bình")
+    assert (named.last_name, named.first_name) == ("Trần Văn", "Bình")
+    assert services.display_name(named) == "Trần Văn Bình"
+    assert services.display_name(make_user("no.name")) == "no.name"
+    assert services.display_name(None) == ""
+
+
+def test_display_name_prefers_the_member_record(tree):
+    record = orgs.create_member(unit=tree.grassroots, full_name="Lê Thị Thu Hà", by=None)
+    user = make_user("ha", member=record, full_name="Ha Le")
+    assert services.display_name(user) == "Lê Thị Thu Hà"
+
+
+def test_already_decided_names_the_decider_family_name_first(tree, campaign, member):
+    record = orgs.create_member(unit=tree.grassroots2, full_name="Đỗ Minh Tuấn", by=None)
+    officer = make_user("tuan", role=Role.OFFICER, unit=tree.province, member=record)
+    initiative = make_initiative(
+        campaign, tree.grassroots, by=member, status=Status.VALID, decider=officer
+    )
+    with pytest.raises(services.TransitionError) as exc:
+        services.decide_initiative(initiative, by=officer, decision="invalid", reason="Trùng")
+    assert "already decided (valid) by Đỗ Minh Tuấn at " in exc.value.message
+    fresh = Initiative.objects.select_related("decided_by__member").get(pk=initiative.pk)
+    assert exc.value.message == services.refusal_message(fresh, Action.INVALIDATED)
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "message"),
+    [
+        (
+            Status.VALID,
+            Action.SUBMITTED,
+            "Only a draft can be submitted; this initiative is valid.",
+        ),
+        (
+            Status.VALID,
+            Action.WITHDRAWN,
+            "An initiative can be withdrawn only before a decision; this one is valid.",
+        ),
+        (
+            Status.SUBMITTED,
+            Action.EDITED,
+            "Only a draft or a returned initiative can be edited; this one is under review.",
+        ),
+    ],
+)
+def test_refusal_message_is_what_the_services_refuse_with(
+    tree, campaign, member, unit_officer, status, action, message
+):
+    initiative = make_initiative(
+        campaign, tree.grassroots, by=member, status=status, decider=unit_officer
+    )
+    assert services.refusal_message(initiative, action) == message
+    with pytest.raises(services.TransitionError) as exc:
+        if action == Action.EDITED:
+            services.update_initiative(initiative, by=member, title="Tên khác")
+        else:
+            services.transition_initiative(initiative, by=member, action=action)
+    assert exc.value.message == message
+
+
+def test_created_or_edited_is_not_a_step(tree, campaign, member):
+    initiative = make_initiative(campaign, tree.grassroots, by=member)
+    with pytest.raises(services.TransitionError) as exc:
+        services.transition_initiative(initiative, by=member, action=Action.EDITED)
+    assert exc.value.message == "An initiative that is draft cannot be changed this way."

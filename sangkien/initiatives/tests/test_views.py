@@ -20,6 +20,7 @@ from sangkien.campaigns.services import create_campaign
 from sangkien.initiatives import services
 from sangkien.initiatives.models import Attachment, HistoryEntry, Initiative, Status
 from sangkien.notifications.models import Notification
+from sangkien.orgs import services as orgs
 
 D = dt.date
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -336,6 +337,83 @@ def test_an_unknown_member_code_is_shown_on_its_row(login, member, campaign, fie
     html = response.content.decode()
     assert 'id="id_authors-0-member_error"' in html
     assert vi("No member has the code %(code)s.", code="DV99999999") in html
+
+
+def test_a_member_of_another_unit_reads_as_unknown_to_a_member(
+    login, tree, member, member_record, campaign, field
+):
+    """As in the API: the form names only members the user could look up anyway."""
+    other = orgs.create_member(unit=tree.grassroots2, full_name="Phạm Văn Lâm", by=None)
+    data = form_data(
+        field,
+        title="",
+        **{
+            "authors-TOTAL_FORMS": "2",
+            "authors-0-share": "50",
+            "authors-1-member": other.code,
+            "authors-1-share": "50",
+        },
+    )
+    response = login(member).post(new_url(), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert vi("No member has the code %(code)s.", code=other.code) in html
+    assert 'id="id_authors-1-member_error"' in html
+    assert 'id="id_authors-1-name_error"' not in html
+    assert other.full_name not in html
+    assert 'id="id_title_error"' in html  # the other problems are still shown
+    assert not Initiative.objects.exists()
+
+
+def test_support_team_names_members_of_its_subtree(
+    login, tree, support_team, member_record, campaign, field
+):
+    other = orgs.create_member(unit=tree.grassroots2, full_name="Phạm Văn Lâm", by=None)
+    data = form_data(
+        field,
+        unit="TH-KCN-001",
+        **{
+            "authors-TOTAL_FORMS": "2",
+            "authors-0-share": "50",
+            "authors-1-member": other.code,
+            "authors-1-share": "50",
+        },
+    )
+    response = login(support_team).post(reverse("initiatives:create"), data)
+    assert response.status_code == 302
+    initiative = Initiative.objects.get()
+    assert {a.member for a in initiative.authors.all()} == {member_record, other}
+
+
+def test_a_current_author_from_another_unit_stays_on_an_edit(
+    login, tree, support_team, member, member_record, campaign, field
+):
+    other = orgs.create_member(unit=tree.grassroots2, full_name="Phạm Văn Lâm", by=None)
+    initiative = draft(
+        support_team,
+        campaign,
+        field,
+        unit=tree.grassroots,
+        authors=[
+            {"member": member_record.code, "share": 50},
+            {"member": other.code, "share": 50},
+        ],
+    )
+    data = form_data(
+        field,
+        version=str(initiative.version),
+        title="Tên mới",
+        **{
+            "authors-TOTAL_FORMS": "2",
+            "authors-0-share": "50",
+            "authors-1-member": other.code,
+            "authors-1-share": "50",
+        },
+    )
+    response = login(member).post(reverse("initiatives:edit", args=[initiative.pk]), data)
+    assert response.status_code == 302
+    initiative.refresh_from_db()
+    assert initiative.title == "Tên mới"
 
 
 def test_add_author_without_javascript_shows_one_more_row(login, member, campaign, field):
