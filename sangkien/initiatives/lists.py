@@ -71,14 +71,10 @@ def _query(params: QueryDict, *drop: str) -> str:
 @login_required
 @require_GET
 def my_initiatives(request: HttpRequest) -> HttpResponse:
-    cursor = request.GET.get("cursor")
-    candidates = queries.own_page_candidates(request.user, cursor=cursor, size=PAGE_SIZE)
-    qs = (
-        own_initiatives(request.user)
-        .filter(pk__in=candidates)
-        .select_related("unit", "campaign", "field")
+    qs = own_initiatives(request.user).select_related("unit", "campaign", "field")
+    page = keyset_page(
+        qs, order=queries.NEWEST_FIRST, cursor=request.GET.get("cursor"), size=PAGE_SIZE
     )
-    page = keyset_page(qs, order=queries.NEWEST_FIRST, cursor=cursor, size=PAGE_SIZE)
     return render(request, "initiatives/initiative_mine.html", {"page": page})
 
 

@@ -11,11 +11,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from sangkien.campaigns.models import Campaign
-from sangkien.core.pagination import decode_cursor
 from sangkien.orgs.models import Unit, UnitQuerySet, minimal_paths
 from sangkien.text import fold
 
-from .models import Author, Initiative, InitiativeQuerySet, Status
+from .models import Initiative, InitiativeQuerySet, Status
 
 # Newest first: the order of every list unless the reader asks for the oldest first.
 NEWEST_FIRST = ("-id",)
@@ -92,25 +91,3 @@ def find_units(scope: UnitQuerySet, text: str, *, limit: int) -> list[Unit]:
 def queue_of_units(units: list[Unit]) -> InitiativeQuerySet:
     """The review queue of several units' subtrees together (units the caller has checked)."""
     return Initiative.objects.in_subtrees(minimal_paths([u.path for u in units])).in_queue()
-
-
-def own_page_candidates(user: Any, *, cursor: str | None, size: int) -> list[int]:
-    """The ids that can be on the next page of a user's own initiatives, newest first: the
-    first `size + 1` after the cursor of those they entered and of those they are an author
-    of, each read from its own index ((entered_by, id) and (member, initiative)). The page
-    is the first `size` of the union, so the caller pages over these ids only and never
-    scans the initiatives for an OR across a join."""
-    after = decode_cursor(cursor)
-    bound = after[0] if after and isinstance(after[0], int) else None
-    entered = Initiative.objects.filter(entered_by_id=user.pk)
-    if bound is not None:
-        entered = entered.filter(id__lt=bound)
-    ids = set(entered.order_by("-id").values_list("id", flat=True)[: size + 1])
-    if user.member_id:
-        authored = Author.objects.filter(member_id=user.member_id)
-        if bound is not None:
-            authored = authored.filter(initiative_id__lt=bound)
-        ids.update(
-            authored.order_by("-initiative_id").values_list("initiative_id", flat=True)[: size + 1]
-        )
-    return sorted(ids, reverse=True)[: size + 1]

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -1155,6 +1156,29 @@ def test_reviewer_without_a_unit_gets_the_whole_review_scope(api, reviewer, many
     items = all_pages(api, reviewer, "", limit=50)
     assert len(items) == 20
     assert "draft" not in {i["status"] for i in items}
+
+
+@pytest.mark.parametrize("query", ["&mine=true", "&mine=true&order=oldest", "&unit=TH-KCN-001"])
+def test_own_pages_hold_what_the_member_wrote_or_entered_once_each(
+    api, member, member_record, support_team, tree, campaign, many, query
+):
+    """Entered for the member by the support team, written with a colleague, or entered by
+    the member for a colleague: each is the member's own, on exactly one page."""
+    colleague = orgs.create_member(unit=tree.grassroots, full_name="Lê Văn Nam", by=None)
+    shared = [{"member": member_record.code, "share": 50}, {"member": colleague.code, "share": 50}]
+    extra = [
+        draft(support_team, campaign, unit=tree.grassroots, authors=shared, title="Chung"),
+        draft(member, campaign, authors=[{"member": colleague.code, "share": 100}], title="Hộ"),
+    ]
+    expected = sorted(
+        Initiative.objects.filter(Q(entered_by=member) | Q(authors__member=member_record))
+        .distinct()
+        .values_list("id", flat=True),
+        reverse="oldest" not in query,
+    )
+    assert {i.pk for i in extra} <= set(expected)
+    ids = [i["id"] for i in all_pages(api, member, query, limit=4)]
+    assert ids == expected
 
 
 def test_support_team_finds_its_drafts_with_mine(api, support_team, tree, campaign):

@@ -3,10 +3,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.utils import translation
 
 from conftest import make_user
+from sangkien.core.pagination import keyset_page
 from sangkien.initiatives import permissions as perms
 from sangkien.initiatives import services
 from sangkien.initiatives.models import Initiative, Status
@@ -472,3 +474,97 @@ def test_allowed_actions_list_what_the_user_may_do_now(member, unit_officer, dra
     assert perms.allowed_actions(member, draft) == ["edit", "attach", "submit", "withdraw"]
     assert perms.allowed_actions(unit_officer, Initiative.objects.get(pk=valid.pk)) == ["reopen"]
     assert perms.allowed_actions(AnonymousUser(), draft) == []
+
+
+# -- own initiatives: the same rows as an OR across the authors join -----------------------
+
+
+def own_the_slow_way(user) -> list[int]:
+    """The definition: entered by the user, or with the user's member among the authors."""
+    if not (user.is_authenticated and user.is_active):
+        return []
+    q = Q(entered_by=user)
+    if user.member_id:
+        q |= Q(authors__member_id=user.member_id)
+    return list(
+        Initiative.objects.filter(q).distinct().order_by("-id").values_list("id", flat=True)
+    )
+
+
+@pytest.fixture
+def entangled(tree, campaign, member, member_record, support_team, unit_officer, admin):
+    """Initiatives entered by one person for another, with shared authorship, in every
+    combination; returns the colleague's user (a member who also enters)."""
+    colleague_record = orgs.create_member(unit=tree.grassroots, full_name="Lê Văn Nam", by=None)
+    colleague = make_user("colleague", member=colleague_record)
+    me = {"member": member_record.code, "share": 100}
+    both = [
+        {"member": member_record.code, "share": 60},
+        {"member": colleague_record.code, "share": 40},
+    ]
+    them = [{"member": colleague_record.code, "share": 100}]
+    outside = [{"name": "Người ngoài", "share": 100}]
+    for n, (by, authors, status) in enumerate(
+        [
+            (member, None, Status.DRAFT),
+            (member, None, Status.SUBMITTED),
+            (support_team, [me], Status.DRAFT),
+            (support_team, [me], Status.SUBMITTED),
+            (support_team, both, Status.SUBMITTED),
+            (colleague, both, Status.DRAFT),
+            (colleague, None, Status.SUBMITTED),
+            (member, them, Status.SUBMITTED),  # entered for a colleague, not an author
+            (support_team, outside, Status.SUBMITTED),
+            (unit_officer, outside, Status.DRAFT),
+            (member, None, Status.WITHDRAWN),
+        ]
+    ):
+        make_initiative(
+            campaign, tree.grassroots, by=by, authors=authors, status=status, title=f"SK {n}"
+        )
+    make_initiative(campaign, tree.other_grassroots, by=admin, authors=outside, title="SK HN")
+    return colleague
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "colleague"])
+def test_own_initiatives_are_the_rows_of_the_or_across_the_join(request, entangled, persona):
+    user = entangled if persona == "colleague" else request.getfixturevalue(persona)
+    own = perms.own_initiatives(user)
+    expected = own_the_slow_way(user)
+    assert list(own.order_by("-id").values_list("id", flat=True)) == expected
+    assert own.count() == len(expected)  # an initiative entered and authored counts once
+
+
+def test_own_initiatives_read_no_join_and_no_distinct(entangled, member):
+    sql = str(perms.own_initiatives(member).query).upper()
+    assert "JOIN" not in sql
+    assert "DISTINCT" not in sql
+
+
+def test_own_initiatives_of_someone_who_is_not_a_member(entangled, support_team):
+    assert "UNION" not in str(perms.own_initiatives(support_team).query).upper()
+    assert perms.own_initiatives(support_team).count() == 4
+
+
+@pytest.mark.parametrize("persona", ["member", "support_team", "colleague"])
+@pytest.mark.parametrize("order", [("-id",), ("id",)])
+@pytest.mark.parametrize("status", [None, Status.SUBMITTED])
+def test_own_initiatives_in_keyset_pages_match_the_definition(
+    request, entangled, persona, order, status
+):
+    user = entangled if persona == "colleague" else request.getfixturevalue(persona)
+    qs = perms.own_initiatives(user)
+    slow = Initiative.objects.filter(pk__in=own_the_slow_way(user))
+    if status:
+        qs, slow = qs.filter(status=status), slow.filter(status=status)
+    expected = list(slow.order_by(*order).values_list("id", flat=True))
+    seen, cursor = [], None
+    while True:
+        page = keyset_page(qs, order=order, cursor=cursor, size=2)
+        assert len(page.items) <= 2
+        seen += [i.pk for i in page.items]
+        if not page.has_next:
+            break
+        cursor = page.next_cursor
+    assert seen == expected
+    assert expected  # each persona has some
