@@ -614,19 +614,27 @@ def initiative_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("initiatives:detail", pk=initiative.pk)
 
 
-@login_required
-@GET_POST
-def initiative_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def _step_with_reason(
+    request: HttpRequest,
+    pk: int,
+    *,
+    action: str,
+    form_class: Any,
+    form_name: str,
+    service: Any,
+    done: str,
+) -> HttpResponse:
+    """Withdraw and reopen: a POST form with a reason and the version it was read at."""
     user = request.user
     initiative = get_initiative_for_user(user, pk)
     if request.method == "GET":
         return redirect("initiatives:detail", pk=initiative.pk)
-    require_action(user, initiative, "withdraw")
-    form = forms.WithdrawForm(request.POST)
+    require_action(user, initiative, action)
+    form = form_class(request.POST)
     if not form.is_valid():
-        return _detail(request, initiative, status=400, withdraw_form=form)
+        return _detail(request, initiative, status=400, **{form_name: form})
     try:
-        services.withdraw_initiative(
+        service(
             initiative,
             by=user,
             reason=form.cleaned_data["reason"],
@@ -636,36 +644,37 @@ def initiative_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, _reload(request, initiative), status=409, error=exc.message)
     except ValidationError as exc:
         forms.add_service_errors(form, exc)
-        return _detail(request, initiative, status=400, withdraw_form=form)
-    messages.success(request, _("The initiative was withdrawn."))
+        return _detail(request, initiative, status=400, **{form_name: form})
+    messages.success(request, done)
     return redirect("initiatives:detail", pk=initiative.pk)
+
+
+@login_required
+@GET_POST
+def initiative_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step_with_reason(
+        request,
+        pk,
+        action="withdraw",
+        form_class=forms.WithdrawForm,
+        form_name="withdraw_form",
+        service=services.withdraw_initiative,
+        done=_("The initiative was withdrawn."),
+    )
 
 
 @login_required
 @GET_POST
 def initiative_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    initiative = get_initiative_for_user(user, pk)
-    if request.method == "GET":
-        return redirect("initiatives:detail", pk=initiative.pk)
-    require_action(user, initiative, "reopen")
-    form = forms.ReopenForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, initiative, status=400, reopen_form=form)
-    try:
-        services.reopen_initiative(
-            initiative,
-            by=user,
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
-        )
-    except ConflictError as exc:
-        return _detail(request, _reload(request, initiative), status=409, error=exc.message)
-    except ValidationError as exc:
-        forms.add_service_errors(form, exc)
-        return _detail(request, initiative, status=400, reopen_form=form)
-    messages.success(request, _("The decision was reopened; the initiative is under review again."))
-    return redirect("initiatives:detail", pk=initiative.pk)
+    return _step_with_reason(
+        request,
+        pk,
+        action="reopen",
+        form_class=forms.ReopenForm,
+        form_name="reopen_form",
+        service=services.reopen_initiative,
+        done=_("The decision was reopened; the initiative is under review again."),
+    )
 
 
 # -- attachments ---------------------------------------------------------------------------
