@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "sangkien.campaigns",
     "sangkien.initiatives",
     "sangkien.notifications",
+    "sangkien.quotas",
+    "sangkien.plans",
+    "sangkien.teams",
     "sangkien.api",
     "sangkien.stats",
 ]
