@@ -370,6 +370,11 @@ class HistoryEntry(models.Model):
     benefit_valid_vnd = models.BigIntegerField(null=True, blank=True)
     # On an edit: the names of the fields that changed.
     changed_fields = models.JSONField(default=list, blank=True)
+    # What the statistics count, as it stood after this step: the claimed benefit and the
+    # ids of the authors who are members. A figure "as of a date" reads the last entry on or
+    # before that date, so a later edit never rewrites an earlier day (see stats.engine).
+    benefit_claimed_vnd = models.BigIntegerField(null=True, blank=True)
+    members = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("history entry")

@@ -34,6 +34,7 @@ from sangkien.core import audit
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.notifications.services import notify
 from sangkien.orgs.models import Member, Unit, UnitKind
+from sangkien.stats import engine as stats_engine
 from sangkien.text import clean_line, fold, nfc
 
 from . import files
@@ -411,7 +412,10 @@ def _history(
     changed: list[str] | None = None,
     at: dt.datetime | None = None,
 ) -> HistoryEntry:
-    return HistoryEntry.objects.create(
+    members = sorted(
+        {m for m in initiative.authors.values_list("member_id", flat=True) if m is not None}
+    )
+    entry = HistoryEntry.objects.create(
         initiative=initiative,
         action=action,
         from_status=from_status,
@@ -421,7 +425,12 @@ def _history(
         note=note,
         benefit_valid_vnd=benefit_valid_vnd,
         changed_fields=changed or [],
+        benefit_claimed_vnd=initiative.benefit_claimed_vnd,
+        members=members,
     )
+    # The figures move in the same transaction as the step that moves them.
+    stats_engine.record(initiative, entry)
+    return entry
 
 
 def _lock(initiative: Initiative) -> Initiative:

@@ -22,6 +22,7 @@ would have left: statuses reached through `TRANSITIONS` with one history row per
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from array import array
 from collections.abc import Callable, Iterator
@@ -312,7 +313,7 @@ AUTHOR_COLUMNS = [
 ]  # fmt: skip
 HISTORY_COLUMNS = [
     "id", "initiative_id", "action", "from_status", "to_status", "actor_id", "at", "note",
-    "benefit_valid_vnd", "changed_fields",
+    "benefit_valid_vnd", "changed_fields", "benefit_claimed_vnd", "members",
 ]  # fmt: skip
 
 # Member rows as the loader reads them: (id, full name, birth date, position).
@@ -548,6 +549,11 @@ class UnitRows:
             claimed = draw_benefit(rng)
             method = rng.choice(I.BENEFIT_METHODS if claimed else I.NO_BENEFIT_METHODS)
             steps = rng.sample(I.STEPS, 3)
+            # What every history row records for the statistics: the members among the
+            # authors (the list the services write, sorted ids as JSON).
+            snapshot = json.dumps(sorted(r[2] for r in authors[-len(picked) :] if r[2]))
+            if not picked:
+                snapshot = "[]"
             # The steps, in time, as the services record them.
             path = _paths(status, rng, variant)
             t = created
@@ -602,7 +608,8 @@ class UnitRows:
                 history.append(
                     (
                         history_id, pk, action, current, to, actor, stamp(t), note,
-                        benefit_valid if action == VALIDATED else None, "[]",
+                        benefit_valid if action == VALIDATED else None, "[]", claimed,
+                        snapshot,
                     )
                 )  # fmt: skip
                 history_id += 1

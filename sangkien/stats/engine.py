@@ -1,0 +1,420 @@
+"""Keeping the aggregates in step with the initiatives, inside the transaction that changes
+them (see `models` for the tables and DESIGN.md for the definitions).
+
+Every change of an initiative writes a history entry that records what the statistics
+count as it stood after the step: status, claimed benefit, validated benefit and the member
+authors (`State`). `record` compares it with the entry before and adds the difference, on the
+day of the step, to the rows of the initiative's unit and every unit above it:
+- additive counters (submitted, valid, invalid, claimed and validated benefit) directly;
+- participating members: a member counts for a unit while they author at least one counted
+  initiative anywhere below it. `MemberSpan` keeps, per member, unit and phase, how many;
+  when the set of units where the member is present changes, exactly the ancestors that gain
+  or lose the member get +1 or -1;
+- participating grassroots units: +1 up the tree when a grassroots unit's submitted count
+  leaves 0, -1 when it comes back to 0 (read from its own total row, locked by the update).
+
+Figures follow the tree as it stands: an initiative of a merged, split or dissolved unit
+counts for the unit that answers for it now. A reorganisation therefore changes the
+subtrees of some units; `repair` recounts exactly those from the base tables (`recount`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from sangkien.orgs.models import Member, Unit, UnitKind, decode_path
+
+from .models import COUNTERS, TREE_COUNTERS, MemberSpan
+
+PENDING, VALID, INVALID = "pending", "valid", "invalid"
+# Statuses as the figures see them: returned for changes is still waiting for a decision.
+KIND_OF_STATUS = {
+    "submitted": PENDING,
+    "returned": PENDING,
+    "valid": VALID,
+    "invalid": INVALID,
+}
+
+
+@dataclass(frozen=True)
+class State:
+    """What one initiative contributes after a step; `kind` None means nothing (a draft, a
+    withdrawn one)."""
+
+    kind: str | None = None
+    claimed: int = 0
+    benefit: int = 0
+    members: tuple[int, ...] = ()
+
+    @property
+    def counted(self) -> bool:
+        return self.kind is not None
+
+    def vector(self) -> tuple[int, int, int, int, int]:
+        if self.kind is None:
+            return (0, 0, 0, 0, 0)
+        valid = self.kind == VALID
+        return (
+            1,
+            int(valid),
+            int(self.kind == INVALID),
+            self.claimed,
+            self.benefit if valid else 0,
+        )
+
+
+NOTHING = State()
+
+
+def next_state(
+    prev: State, to_status: str, claimed: Any, benefit_valid: Any, members: Any
+) -> State:
+    """The state a history entry leaves. The validated benefit is carried from the validation
+    while the initiative stays valid; a missing claimed benefit keeps the previous one."""
+    kind = KIND_OF_STATUS.get(to_status)
+    if kind is None:
+        return NOTHING
+    if kind == VALID:
+        benefit = int(benefit_valid) if benefit_valid is not None else prev.benefit
+    else:
+        benefit = 0
+    claimed_vnd = int(claimed) if claimed is not None else prev.claimed
+    return State(kind, claimed_vnd, benefit, tuple(sorted(int(m) for m in members or ())))
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    return timezone.localdate(at) if timezone.is_aware(at) else at.date()
+
+
+def phase_keys(phase_id: int | None) -> tuple[int, ...]:
+    """The keys an initiative counts under: the whole campaign (0) and its phase."""
+    return (0, phase_id) if phase_id else (0,)
+
+
+# -- the tree as the figures see it ----------------------------------------------------------
+
+
+def chains(unit_ids: Iterable[int]) -> dict[int, tuple[list[int], int | None]]:
+    """For each unit: the ids from the root down to the unit that answers for it now (itself
+    unless it was closed with a successor), and the grassroots unit on that chain."""
+    ids = set(unit_ids)
+    if not ids:
+        return {}
+    rows = {
+        pk: (path, successor)
+        for pk, path, successor in _in_chunks(
+            ids,
+            lambda chunk: Unit.objects.filter(pk__in=chunk).values_list(
+                "pk", "path", "successor_id"
+            ),
+        )
+    }
+    heirs = {s for _p, s in rows.values() if s is not None and s not in rows}
+    for pk, path, successor in _in_chunks(
+        heirs,
+        lambda chunk: Unit.objects.filter(pk__in=chunk).values_list("pk", "path", "successor_id"),
+    ):
+        rows[pk] = (path, successor)
+    paths: dict[int, list[int]] = {}
+    for pk in ids:
+        path, successor = rows[pk]
+        seen = {pk}
+        while successor is not None and successor not in seen:
+            seen.add(successor)
+            if successor not in rows:
+                rows[successor] = (
+                    Unit.objects.filter(pk=successor).values_list("path", "successor_id").get()
+                )
+            path, successor = rows[successor]
+        paths[pk] = decode_path(path)
+    kinds = dict(
+        _in_chunks(
+            {u for p in paths.values() for u in p},
+            lambda chunk: Unit.objects.filter(pk__in=chunk).values_list("pk", "kind"),
+        )
+    )
+    out: dict[int, tuple[list[int], int | None]] = {}
+    for pk, chain in paths.items():
+        grassroots = None
+        for u in chain:
+            if kinds.get(u) == UnitKind.GRASSROOTS:
+                grassroots = u
+        out[pk] = (chain, grassroots)
+    return out
+
+
+def _in_chunks(ids: Iterable[int], query: Any, size: int = 900) -> Iterable[Any]:
+    items = sorted(ids)
+    for start in range(0, len(items), size):
+        yield from query(items[start : start + size])
+
+
+# -- writing the rows ---------------------------------------------------------------------
+
+
+def _upsert(
+    table: str, keys: Sequence[str], counters: Sequence[str], rows: list[tuple], returning: str = ""
+) -> list[tuple]:
+    """Add `rows` (keys..., counters...) to the table's rows, inserting missing ones, in one
+    statement; rows are written in key order so that concurrent writers lock alike."""
+    if not rows:
+        return []
+    rows = sorted(rows)
+    cols = [*keys, *counters]
+    qn = connection.ops.quote_name
+    values = ", ".join(["(" + ", ".join(["%s"] * len(cols)) + ")"] * len(rows))
+    sets = ", ".join(f"{qn(c)} = {qn(table)}.{qn(c)} + excluded.{qn(c)}" for c in counters)
+    # Names come from this module only; every value is a parameter.
+    sql = (
+        f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in cols)}) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET {sets}"
+    )
+    if returning:
+        sql += f" RETURNING {returning}"
+    params = [v for row in rows for v in row]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if returning else []
+
+
+TREE_KEYS_DAY = ("campaign_id", "phase_key", "unit_id", "day")
+TREE_KEYS = ("campaign_id", "phase_key", "unit_id")
+
+
+def add_to_tree(
+    campaign_id: int,
+    deltas: dict[tuple[int, int, dt.date], list[int]],
+    in_totals: dict[tuple[int, int], list[int]] | None = None,
+) -> None:
+    """Add {(phase_key, unit, day): [7 counters]} to TreeDay and TreeTotal; `in_totals` is
+    what the caller already added to some total rows ({(phase_key, unit): counters})."""
+    day_rows = []
+    totals: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * len(TREE_COUNTERS))
+    for (key, unit), vec in (in_totals or {}).items():
+        totals[(key, unit)] = [-v for v in vec]
+    for (key, unit, day), vec in deltas.items():
+        if any(vec):
+            day_rows.append((campaign_id, key, unit, day, *vec))
+            total = totals[(key, unit)]
+            for i, v in enumerate(vec):
+                total[i] += v
+    _upsert("stats_treeday", TREE_KEYS_DAY, TREE_COUNTERS, day_rows)
+    _upsert(
+        "stats_treetotal",
+        TREE_KEYS,
+        TREE_COUNTERS,
+        [(campaign_id, k, u, *vec) for (k, u), vec in totals.items() if any(vec)],
+    )
+
+
+# -- one change -------------------------------------------------------------------------
+
+
+def record(initiative: Any, entry: Any) -> None:
+    """Move the figures by what `entry` (just written) changed against the entry before it."""
+    from sangkien.initiatives.models import HistoryEntry
+
+    previous = list(
+        HistoryEntry.objects.filter(initiative_id=initiative.pk, at__lte=entry.at)
+        .exclude(pk=entry.pk)
+        .order_by("-at", "-id")
+        .values_list("to_status", "benefit_claimed_vnd", "benefit_valid_vnd", "members")[:1]
+    )
+    before = NOTHING
+    if previous:
+        # The entry before carries everything (its own predecessor only matters for a
+        # validated benefit, which a valid entry always carries itself).
+        status, claimed, benefit, members = previous[0]
+        before = next_state(NOTHING, status, claimed, benefit, members)
+        if before.kind == VALID and benefit is None:
+            before = _state_at(initiative.pk, entry)
+    after = next_state(
+        before, entry.to_status, entry.benefit_claimed_vnd, entry.benefit_valid_vnd, entry.members
+    )
+    if before != after:
+        apply(
+            campaign_id=initiative.campaign_id,
+            unit_id=initiative.unit_id,
+            phase_id=initiative.phase_id,
+            before=before,
+            after=after,
+            day=local_day(entry.at),
+        )
+
+
+def _state_at(initiative_id: int, entry: Any) -> State:
+    """The state before `entry`, replayed from the initiative's history."""
+    from sangkien.initiatives.models import HistoryEntry
+
+    state = NOTHING
+    for status, claimed, benefit, members in (
+        HistoryEntry.objects.filter(initiative_id=initiative_id)
+        .exclude(pk=entry.pk)
+        .filter(at__lte=entry.at)
+        .order_by("at", "id")
+        .values_list("to_status", "benefit_claimed_vnd", "benefit_valid_vnd", "members")
+    ):
+        state = next_state(state, status, claimed, benefit, members)
+    return state
+
+
+def apply(
+    *,
+    campaign_id: int,
+    unit_id: int,
+    phase_id: int | None,
+    before: State,
+    after: State,
+    day: dt.date,
+) -> None:
+    keys = phase_keys(phase_id)
+    own_key = phase_id or 0
+    info = chains([unit_id])
+    chain, grassroots = info[unit_id]
+    dv = [a - b for a, b in zip(after.vector(), before.vector(), strict=True)]
+    deltas: dict[tuple[int, int, dt.date], list[int]] = defaultdict(
+        lambda: [0] * len(TREE_COUNTERS)
+    )
+    if any(dv):
+        _upsert(
+            "stats_ownday",
+            TREE_KEYS_DAY,
+            COUNTERS,
+            [(campaign_id, own_key, unit_id, day, *dv)],
+        )
+        for key in keys:
+            for node in chain:
+                vec = deltas[(key, node, day)]
+                for i, v in enumerate(dv):
+                    vec[i] += v
+    _members(campaign_id, unit_id, own_key, keys, before, after, day, deltas)
+    # Participating grassroots units: does the grassroots unit's submitted count leave or
+    # come back to 0? Its total row is updated (and so locked) first, so concurrent changes
+    # below the same unit see each other's counts.
+    counted: dict[tuple[int, int], list[int]] = {}
+    if grassroots is not None and dv[0]:
+        rows = _upsert(
+            "stats_treetotal",
+            TREE_KEYS,
+            ("submitted",),
+            [(campaign_id, key, grassroots, dv[0]) for key in keys],
+            returning="phase_key, submitted",
+        )
+        for key, submitted in rows:
+            counted[(key, grassroots)] = [dv[0], 0, 0, 0, 0, 0, 0]
+            was = submitted - dv[0]
+            flip = 1 if was == 0 and submitted > 0 else -1 if was > 0 and submitted == 0 else 0
+            if flip:
+                for node in chain[: chain.index(grassroots) + 1]:
+                    deltas[(key, node, day)][6] += flip
+    add_to_tree(campaign_id, dict(deltas), counted)
+
+
+def _members(
+    campaign_id: int,
+    unit_id: int,
+    own_key: int,
+    keys: tuple[int, ...],
+    before: State,
+    after: State,
+    day: dt.date,
+    deltas: dict[tuple[int, int, dt.date], list[int]],
+) -> None:
+    was = set(before.members) if before.counted else set()
+    now = set(after.members) if after.counted else set()
+    changed = sorted(was ^ now)
+    if not changed:
+        return
+    if connection.vendor == "postgresql":
+        # One member's presence is decided by all their spans: changes for the same member
+        # (an author of two initiatives decided at once) take turns.
+        list(
+            Member.objects.select_for_update()
+            .filter(pk__in=changed)
+            .order_by("pk")
+            .values_list("pk")
+        )
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for member, unit, key in MemberSpan.objects.filter(
+        campaign_id=campaign_id, member_id__in=changed, end__isnull=True, n__gt=0
+    ).values_list("member_id", "unit_id", "phase_key"):
+        spans[member].append((unit, key))
+    units = {unit_id} | {u for rows in spans.values() for u, _k in rows}
+    info = chains(units)
+    for member in changed:
+        step = 1 if member in now else -1
+        before_rows = list(spans[member])
+        after_rows = _move_span(campaign_id, own_key, member, unit_id, step, day, before_rows)
+        for key in keys:
+            cover_before = _cover(before_rows, key, info)
+            cover_after = _cover(after_rows, key, info)
+            for node in cover_after - cover_before:
+                deltas[(key, node, day)][5] += 1
+            for node in cover_before - cover_after:
+                deltas[(key, node, day)][5] -= 1
+
+
+def _cover(
+    rows: list[tuple[int, int]], key: int, info: dict[int, tuple[list[int], int | None]]
+) -> set[int]:
+    """The units where a member with these open spans counts, for one phase key."""
+    out: set[int] = set()
+    for unit, span_key in rows:
+        if key == 0 or span_key == key:
+            out.update(info[unit][0])
+    return out
+
+
+def _move_span(
+    campaign_id: int,
+    own_key: int,
+    member: int,
+    unit_id: int,
+    step: int,
+    day: dt.date,
+    rows: list[tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """Add `step` to the member's open span at (unit, phase); open or close it as its count
+    leaves or reaches 0. Returns the member's open spans after."""
+    span = (
+        MemberSpan.objects.filter(
+            campaign_id=campaign_id,
+            phase_key=own_key,
+            member_id=member,
+            unit_id=unit_id,
+            end__isnull=True,
+        )
+        .select_for_update()
+        .first()
+    )
+    after = [r for r in rows if r != (unit_id, own_key)]
+    if span is None:
+        if step < 0:
+            raise AssertionError(f"member {member} has no open span at unit {unit_id}")
+        MemberSpan.objects.create(
+            campaign_id=campaign_id,
+            phase_key=own_key,
+            member_id=member,
+            unit_id=unit_id,
+            start=day,
+            n=1,
+        )
+        after.append((unit_id, own_key))
+        return after
+    span.n += step
+    if span.n > 0:
+        span.save(update_fields=["n"])
+        after.append((unit_id, own_key))
+    elif span.start == day:
+        span.delete()  # present for no whole day
+    else:
+        span.end = day
+        span.save(update_fields=["n", "end"])
+    return after
