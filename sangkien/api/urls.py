@@ -18,6 +18,7 @@ from .campaigns import router as campaigns_router
 from .errors import install_handlers, message_response, method_not_allowed, route_not_found
 from .initiatives import router as initiatives_router
 from .members import router as members_router
+from .stats import router as stats_router
 from .units import router as units_router
 
 DESCRIPTION = """\
@@ -120,6 +121,7 @@ api.add_router("/units", units_router)
 api.add_router("/members", members_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/initiatives", initiatives_router)
+api.add_router("/stats", stats_router)
 install_handlers(api)
 
 

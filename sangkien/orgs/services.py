@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from sangkien.core import audit
 from sangkien.core.errors import ConflictError, ValidationError
+from sangkien.stats.recount import Reorganisation
 from sangkien.text import clean_line, fold, nfc, person_sort_key, sort_key
 
 from .models import (
@@ -331,9 +332,11 @@ def move_unit(
         old_parent=old_parent.code,
         new_parent=new_parent.code,
     )
+    figures = Reorganisation([unit])
     _close_version(unit, on)
     _reparent(unit, new_parent)
     _open_version(unit, on, event)
+    figures.finish()
     audit.record(
         actor=by,
         action="unit.move",
@@ -468,6 +471,7 @@ def merge_units(
         target=target.code,
         kinds=sorted(kinds),
     )
+    figures = Reorganisation([*sources, target])
     for s in sources:
         _move_children(s, lambda child: target, on, event)
         _move_members(s, target, on, _("Merged into %(code)s") % {"code": target.code})
@@ -480,6 +484,7 @@ def merge_units(
             after={"status": UnitStatus.MERGED, "successor": target.code},
             note=nfc(note),
         )
+    figures.finish()
     target.refresh_from_db()
     return target
 
@@ -504,6 +509,7 @@ def split_unit(
     _check_active(unit, "unit")
     if unit.parent is None:
         raise ValidationError({"unit": _("The root unit cannot be split.")})
+    figures = Reorganisation([unit])
     if len(into) < 2:
         raise ValidationError({"into": _("A split makes at least two units.")})
     on = on or today()
@@ -561,6 +567,7 @@ def split_unit(
         for member in list(qs):
             _move_member(member, target, on, reason)
     _close_unit(unit, status=UnitStatus.SPLIT, successor=main, on=on)
+    figures.finish(new_units.values())
     audit.record(
         actor=by,
         action="unit.split",
@@ -611,10 +618,12 @@ def dissolve_unit(
         unit=unit.code,
         successor=successor.code,
     )
+    figures = Reorganisation([unit, successor])
     if transfer_to is not None:
         _move_children(unit, lambda child: transfer_to, on, event)
         _move_members(unit, transfer_to, on, _("Unit %(code)s dissolved") % {"code": unit.code})
     _close_unit(unit, status=UnitStatus.DISSOLVED, successor=successor, on=on)
+    figures.finish()
     audit.record(
         actor=by,
         action="unit.dissolve",

@@ -34,6 +34,8 @@ from sangkien.campaigns.services import create_campaign
 from sangkien.core.models import AuditEntry
 from sangkien.initiatives.models import Attachment, Author, HistoryEntry, Initiative
 from sangkien.orgs.models import Member, Membership, Unit, UnitEvent, UnitStatus, UnitVersion
+from sangkien.stats import recount
+from sangkien.stats.models import Cluster, MemberSpan, OwnDay, Snapshot, TreeDay, TreeTotal
 
 from . import demo
 from . import initiatives as ini
@@ -126,7 +128,16 @@ def wipe() -> None:
     user accounts stay (without roles or member records)."""
     with transaction.atomic():
         with connection.cursor() as cur:
-            for model in (HistoryEntry, Attachment, Author, Initiative):
+            stats = (
+                TreeDay,
+                TreeTotal,
+                OwnDay,
+                MemberSpan,
+                Snapshot,
+                Cluster.units.through,
+                Cluster,
+            )
+            for model in (*stats, HistoryEntry, Attachment, Author, Initiative):
                 cur.execute(f"DELETE FROM {_table(model)}")  # noqa: S608
         for model in (ApplicationField, Phase, Campaign):
             model.objects.all().delete()
@@ -606,6 +617,12 @@ def seed(
         _order_by_id(Initiative)
         progress.begin("indexes and statistics", 0)
     _after_load([Initiative, Author, HistoryEntry, Campaign, Phase, ApplicationField])
+    progress.end()
+    # The figures, set-based from the loaded rows (the workflow keeps them from now on).
+    live = list(Campaign.objects.filter(pk__in=[c.id for c in campaigns if c is not None]))
+    progress.begin("statistics", len(live))
+    recount.rebuild(live, progress=lambda c: progress.update(live.index(c) + 1, force=True))
+    _after_load([TreeDay, TreeTotal, OwnDay, MemberSpan])
     progress.end()
     return SeedResult(
         scale=scale,

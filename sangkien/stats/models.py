@@ -33,19 +33,19 @@ TREE_COUNTERS = (*COUNTERS, "members", "units")
 
 
 class _Counters(models.Model):
-    submitted = models.IntegerField(default=0)
-    valid = models.IntegerField(default=0)
-    invalid = models.IntegerField(default=0)
-    claimed = models.BigIntegerField(default=0)
-    benefit = models.BigIntegerField(default=0)
+    submitted = models.IntegerField(default=0, db_default=0)
+    valid = models.IntegerField(default=0, db_default=0)
+    invalid = models.IntegerField(default=0, db_default=0)
+    claimed = models.BigIntegerField(default=0, db_default=0)
+    benefit = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         abstract = True
 
 
 class _TreeCounters(_Counters):
-    members = models.IntegerField(default=0)
-    units = models.IntegerField(default=0)
+    members = models.IntegerField(default=0, db_default=0)
+    units = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         abstract = True
@@ -54,7 +54,7 @@ class _TreeCounters(_Counters):
 class TreeDay(_TreeCounters):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    phase_key = models.IntegerField(default=0)
+    phase_key = models.IntegerField(default=0, db_default=0)
     day = models.DateField()
 
     class Meta:
@@ -71,7 +71,7 @@ class TreeDay(_TreeCounters):
 class TreeTotal(_TreeCounters):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    phase_key = models.IntegerField(default=0)
+    phase_key = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [
@@ -85,7 +85,7 @@ class TreeTotal(_TreeCounters):
 class OwnDay(_Counters):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    phase_key = models.IntegerField(default=0)
+    phase_key = models.IntegerField(default=0, db_default=0)
     day = models.DateField()
 
     class Meta:
@@ -101,12 +101,12 @@ class OwnDay(_Counters):
 
 class MemberSpan(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    phase_key = models.IntegerField(default=0)
+    phase_key = models.IntegerField(default=0, db_default=0)
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     start = models.DateField()
     end = models.DateField(null=True, blank=True)
-    n = models.IntegerField(default=0)
+    n = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [

@@ -1,0 +1,91 @@
+"""The campaign figures of a unit (DESIGN.md, "Statistics: one definition each"), with its
+children and the ranks of each, read from the aggregates the workflow keeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from sangkien.accounts.permissions import units_visible_to
+from sangkien.campaigns.permissions import get_campaign_for_user
+from sangkien.stats import figures
+
+from . import schemas
+from .errors import bad_parameter
+
+router = Router(tags=["statistics"])
+ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
+
+
+class MeasureRanks(Schema):
+    initiatives_valid: int | None
+    participating_members: int | None
+    benefit_valid_vnd: int | None
+    quota_percent: int | None
+
+
+class Ranks(Schema):
+    siblings: MeasureRanks | None = Field(None, description="Among the units with the same parent.")
+    level: MeasureRanks | None = Field(
+        None, description="Among all active units at the same level."
+    )
+    clusters: dict[str, MeasureRanks] | None = Field(
+        None, description="Within each emulation cluster the unit belongs to, by cluster name."
+    )
+
+
+class UnitFigures(Schema):
+    unit: str
+    name: str
+    kind: str
+    level: int = Field(description="Depth in the tree: 0 for the root.")
+    initiatives_submitted: int
+    initiatives_valid: int
+    initiatives_pending: int
+    initiatives_invalid: int
+    participating_members: int
+    participating_units: int
+    benefit_claimed_vnd: int
+    benefit_valid_vnd: int
+    quota: int | None
+    quota_percent: float | None
+    target: int | None = Field(description="The target the unit set itself, if any.")
+    ranks: Ranks
+
+
+class StatsReport(UnitFigures):
+    campaign: str
+    phase: int | None
+    as_of: dt.date
+    tree: str
+    children: list[UnitFigures]
+
+
+@router.get("", response={200: StatsReport, **ERRORS})
+def get_stats(
+    request: HttpRequest,
+    unit: str,
+    campaign: str,
+    phase: int | None = None,
+    as_of: dt.date | None = None,
+    tree: Literal["current", "dated"] = "current",
+):
+    """The figures of `unit`'s subtree for `campaign` (and `phase`, by number) as of `as_of`
+    (today by default), its ranks, and `children`: one object per child with the same figures
+    and its ranks. `tree=dated` asks on the tree as it stood on `as_of` (merged units count
+    where they stood until they closed); by default figures follow the tree as it is now."""
+    found = units_visible_to(request.user).filter(code=unit.strip().upper()).first()
+    if found is None:
+        raise Http404
+    chosen = get_campaign_for_user(request.user, campaign)
+    phase_obj = None
+    if phase is not None:
+        phase_obj = chosen.phases.filter(number=phase).first()
+        if phase_obj is None:
+            raise bad_parameter("phase", _("The campaign has no phase %(n)s.") % {"n": phase})
+    report = figures.report(found, chosen, phase=phase_obj, as_of=as_of, tree=tree)
+    return report.as_dict()

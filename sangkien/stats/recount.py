@@ -1,0 +1,523 @@
+"""Every figure recounted from the base tables (initiatives and their history), in the same
+shape as the aggregates: what `sangkien check-stats` compares, what a reorganisation's
+`repair` and a bulk load's `rebuild` write.
+
+An initiative's state on a day is the one its last history entry of that day left (see
+`engine.State`); the recount replays each initiative's history, never the aggregates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from sangkien.campaigns.models import Campaign
+from sangkien.initiatives.models import HistoryEntry, Initiative
+from sangkien.orgs.models import PATH_END, Unit
+
+from .engine import NOTHING, State, add_to_tree, chains, local_day, next_state, phase_keys
+from .models import COUNTERS, TREE_COUNTERS, MemberSpan, OwnDay, TreeDay, TreeTotal
+
+FIGURE_OF_COUNTER = {
+    "submitted": "initiatives_submitted",
+    "valid": "initiatives_valid",
+    "invalid": "initiatives_invalid",
+    "claimed": "benefit_claimed_vnd",
+    "benefit": "benefit_valid_vnd",
+    "members": "participating_members",
+    "units": "participating_units",
+}
+Vector = list[int]
+
+
+def _zeros(n: int) -> Callable[[], Vector]:
+    return lambda: [0] * n
+
+
+@dataclass
+class Counted:
+    """The recount of one campaign: day rows of subtrees (only for `nodes` when given),
+    day rows of units' own initiatives, and members' spans."""
+
+    tree: dict[tuple[int, int, dt.date], Vector] = field(default_factory=dict)
+    own: dict[tuple[int, int, dt.date], Vector] = field(default_factory=dict)
+    spans: dict[tuple[int, int, int], list[tuple[dt.date, dt.date | None, int]]] = field(
+        default_factory=dict
+    )
+
+
+def timelines(
+    campaign_id: int, unit_ids: set[int] | None = None, batch: int = 2000
+) -> Iterator[tuple[int, int, list[tuple[dt.date, State]]]]:
+    """(unit, phase key, [(day, state at the end of that day)]) for each initiative of the
+    campaign that was ever submitted, with only the days on which its state changed."""
+    qs = Initiative.objects.filter(campaign_id=campaign_id, submitted_at__isnull=False)
+    last = 0
+    while True:
+        page = qs.filter(pk__gt=last)
+        if unit_ids is not None:
+            if not unit_ids:
+                return
+            page = page.filter(unit_id__in=unit_ids)
+        rows = list(page.order_by("pk").values_list("pk", "unit_id", "phase_id")[:batch])
+        if not rows:
+            return
+        last = rows[-1][0]
+        entries: dict[int, list[tuple]] = defaultdict(list)
+        for entry in (
+            HistoryEntry.objects.filter(initiative_id__in=[r[0] for r in rows])
+            .order_by("initiative_id", "at", "id")
+            .values_list(
+                "initiative_id",
+                "at",
+                "to_status",
+                "benefit_claimed_vnd",
+                "benefit_valid_vnd",
+                "members",
+            )  # fmt: skip
+        ):
+            entries[entry[0]].append(entry[1:])
+        for pk, unit_id, phase_id in rows:
+            state = NOTHING
+            days: list[tuple[dt.date, State]] = []
+            for at, status, claimed, benefit, members in entries[pk]:
+                state = next_state(state, status, claimed, benefit, members)
+                day = local_day(at)
+                if days and days[-1][0] == day:
+                    days[-1] = (day, state)
+                else:
+                    days.append((day, state))
+            out: list[tuple[dt.date, State]] = []
+            previous = NOTHING
+            for day, state in days:
+                if state != previous:
+                    out.append((day, state))
+                    previous = state
+            yield unit_id, phase_id or 0, out
+
+
+def units_under(nodes: Iterable[int]) -> set[int]:
+    """Units whose initiatives count for one of `nodes` now: the units in their subtrees and
+    closed units answered for by one of those."""
+    found: set[int] = set()
+    for path in Unit.objects.filter(pk__in=list(nodes)).values_list("path", flat=True):
+        found.update(
+            Unit.objects.filter(path__gte=path, path__lt=path + PATH_END).values_list(
+                "pk", flat=True
+            )
+        )
+    ids = sorted(found)
+    for start in range(0, len(ids), 900):
+        found.update(
+            Unit.objects.filter(successor_id__in=ids[start : start + 900]).values_list(
+                "pk", flat=True
+            )
+        )
+    return found
+
+
+def count(campaign_id: int, nodes: set[int] | None = None) -> Counted:
+    """Recount one campaign from the base tables (for the subtrees of `nodes` only, if given)."""
+    unit_ids = units_under(nodes) if nodes is not None else None
+    own: dict[tuple[int, int, dt.date], Vector] = defaultdict(_zeros(len(COUNTERS)))
+    member_steps: dict[tuple[int, int, int], dict[dt.date, int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    for unit_id, key, days in timelines(campaign_id, unit_ids):
+        previous = NOTHING
+        for day, state in days:
+            before, after = previous.vector(), state.vector()
+            vec = own[(unit_id, key, day)]
+            for i in range(len(COUNTERS)):
+                vec[i] += after[i] - before[i]
+            was = set(previous.members) if previous.counted else set()
+            now = set(state.members) if state.counted else set()
+            for m in now - was:
+                member_steps[(m, unit_id, key)][day] += 1
+            for m in was - now:
+                member_steps[(m, unit_id, key)][day] -= 1
+            previous = state
+    result = Counted(own={k: v for k, v in own.items() if any(v)})
+    info = chains({u for u, _k, _d in result.own} | {u for _m, u, _k in member_steps})
+    keep = (lambda node: node in nodes) if nodes is not None else (lambda node: True)
+    tree: dict[tuple[int, int, dt.date], Vector] = defaultdict(_zeros(len(TREE_COUNTERS)))
+    grassroots_series: dict[tuple[int, int], dict[dt.date, int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    for (unit_id, key, day), vec in result.own.items():
+        chain, grassroots = info[unit_id]
+        for tree_key in phase_keys(key or None):
+            for node in chain:
+                if keep(node):
+                    row = tree[(tree_key, node, day)]
+                    for i, v in enumerate(vec):
+                        row[i] += v
+            if grassroots is not None and vec[0]:
+                grassroots_series[(tree_key, grassroots)][day] += vec[0]
+    # Participating grassroots units: while a grassroots unit's submitted count is above 0.
+    grassroots_chains = {g: c[: c.index(g) + 1] for c, g in info.values() if g is not None}
+    for (tree_key, grassroots), steps in grassroots_series.items():
+        chain = grassroots_chains[grassroots]
+        for day, flip in _presence_flips(steps):
+            for node in chain:
+                if keep(node):
+                    tree[(tree_key, node, day)][6] += flip
+    # Participating members: while a member authors a counted initiative below the unit.
+    by_member: dict[int, list[tuple[int, int, dict[dt.date, int]]]] = defaultdict(list)
+    for (member, unit_id, key), steps in member_steps.items():
+        by_member[member].append((unit_id, key, steps))
+        spans = _spans(steps)
+        if spans:
+            result.spans[(member, unit_id, key)] = spans
+    for leaves in by_member.values():
+        for tree_key in {0} | {k for _u, k, _s in leaves if k}:
+            presence: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+            for unit_id, key, steps in leaves:
+                if tree_key and key != tree_key:
+                    continue
+                leaf_flips = _presence_flips(steps)
+                for node in info[unit_id][0]:
+                    if keep(node):
+                        for day, flip in leaf_flips:
+                            presence[node][day] += flip
+            for node, steps in presence.items():
+                for day, flip in _presence_flips(steps):
+                    tree[(tree_key, node, day)][5] += flip
+    result.tree = {k: v for k, v in tree.items() if any(v)}
+    return result
+
+
+def _presence_flips(steps: dict[dt.date, int]) -> list[tuple[dt.date, int]]:
+    """Days on which a running count leaves 0 (+1) or returns to 0 (-1)."""
+    out: list[tuple[dt.date, int]] = []
+    running = 0
+    for day in sorted(steps):
+        was = running > 0
+        running += steps[day]
+        now = running > 0
+        if now != was:
+            out.append((day, 1 if now else -1))
+    return out
+
+
+def _spans(steps: dict[dt.date, int]) -> list[tuple[dt.date, dt.date | None, int]]:
+    """[start, end) of the days with a running count above 0; the open span keeps its count."""
+    out: list[tuple[dt.date, dt.date | None, int]] = []
+    running = 0
+    start: dt.date | None = None
+    for day in sorted(steps):
+        running += steps[day]
+        if running > 0 and start is None:
+            start = day
+        elif running <= 0 and start is not None:
+            out.append((start, day, 0))
+            start = None
+    if start is not None:
+        out.append((start, None, running))
+    return out
+
+
+# -- comparing ---------------------------------------------------------------------------
+
+
+@dataclass
+class Difference:
+    unit: str
+    campaign: str
+    phase_key: int
+    figure: str
+    day: dt.date | None
+    served: int
+    recounted: int
+
+    def __str__(self) -> str:
+        phase = f" phase {self.phase_key}" if self.phase_key else ""
+        when = f" as of {self.day:%Y-%m-%d}" if self.day else " (total)"
+        return (
+            f"{self.unit} {self.campaign}{phase} {self.figure}{when}: "
+            f"served {self.served}, recount {self.recounted}"
+        )
+
+
+def _stored_tree(campaign_id: int) -> dict[tuple[int, int, dt.date], Vector]:
+    return {
+        (key, unit, day): list(vec)
+        for key, unit, day, *vec in TreeDay.objects.filter(campaign_id=campaign_id).values_list(
+            "phase_key", "unit_id", "day", *TREE_COUNTERS
+        )
+        if any(vec)
+    }
+
+
+def _cumulative_differences(
+    served: dict[tuple[int, int, dt.date], Vector],
+    counted: dict[tuple[int, int, dt.date], Vector],
+    names: tuple[str, ...],
+) -> list[tuple[int, int, str, dt.date, int, int]]:
+    """(key, unit, counter, first day, served, recount) where the running sums part."""
+    series: dict[tuple[int, int], set[dt.date]] = defaultdict(set)
+    for key, unit, day in [*served, *counted]:
+        series[(key, unit)].add(day)
+    out = []
+    zero = [0] * len(names)
+    for (key, unit), days in sorted(series.items()):
+        a = [0] * len(names)
+        b = [0] * len(names)
+        for day in sorted(days):
+            for i, (x, y) in enumerate(
+                zip(
+                    served.get((key, unit, day), zero),
+                    counted.get((key, unit, day), zero),
+                    strict=True,
+                )
+            ):
+                a[i] += x
+                b[i] += y
+            bad = [i for i in range(len(names)) if a[i] != b[i]]
+            if bad:
+                i = bad[0]
+                out.append((key, unit, names[i], day, a[i], b[i]))
+                break
+    return out
+
+
+def check(campaigns: Iterable[Campaign] | None = None, limit: int = 50) -> list[Difference]:
+    """Every served figure against the recount; the differences found (at most `limit`)."""
+    out: list[Difference] = []
+    for campaign in campaigns if campaigns is not None else Campaign.objects.order_by("pk"):
+        counted = count(campaign.pk)
+        raw: list[tuple[int, int, str, dt.date | None, int, int]] = []
+        tree = _stored_tree(campaign.pk)
+        raw += _cumulative_differences(tree, counted.tree, TREE_COUNTERS)
+        totals: dict[tuple[int, int], Vector] = defaultdict(_zeros(len(TREE_COUNTERS)))
+        for (key, unit, _day), vec in counted.tree.items():
+            for i, v in enumerate(vec):
+                totals[(key, unit)][i] += v
+        stored_totals = {
+            (key, unit): list(vec)
+            for key, unit, *vec in TreeTotal.objects.filter(campaign_id=campaign.pk).values_list(
+                "phase_key", "unit_id", *TREE_COUNTERS
+            )
+        }
+        zero = [0] * len(TREE_COUNTERS)
+        for key, unit in sorted(set(totals) | set(stored_totals)):
+            a, b = stored_totals.get((key, unit), zero), totals.get((key, unit), zero)
+            for i, name in enumerate(TREE_COUNTERS):
+                if a[i] != b[i]:
+                    raw.append((key, unit, name, None, a[i], b[i]))
+                    break
+        own = {
+            (unit, key, day): list(vec)
+            for unit, key, day, *vec in OwnDay.objects.filter(campaign_id=campaign.pk).values_list(
+                "unit_id", "phase_key", "day", *COUNTERS
+            )
+            if any(vec)
+        }
+        for key, unit, name, day, a, b in _cumulative_differences(
+            {(k, u, d): v for (u, k, d), v in own.items()},
+            {(k, u, d): v for (u, k, d), v in counted.own.items()},
+            COUNTERS,
+        ):
+            raw.append((key, unit, f"own {name}", day, a, b))
+        stored_spans: dict[tuple[int, int, int], list[tuple[dt.date, dt.date | None, int]]] = (
+            defaultdict(list)
+        )
+        for member, unit, key, start, end, n in (
+            MemberSpan.objects.filter(campaign_id=campaign.pk)
+            .order_by("start", "id")
+            .values_list("member_id", "unit_id", "phase_key", "start", "end", "n")
+        ):
+            stored_spans[(member, unit, key)].append((start, end, n if end is None else 0))
+        for span_key in sorted(set(stored_spans) | set(counted.spans)):
+            a_spans = _merged(stored_spans.get(span_key, []))
+            b_spans = counted.spans.get(span_key, [])
+            if a_spans != b_spans:
+                member, unit, key = span_key
+                day = (b_spans or a_spans)[0][0]
+                raw.append((key, unit, f"member {member} spans", day, len(a_spans), len(b_spans)))
+        codes = dict(Unit.objects.filter(pk__in={r[1] for r in raw}).values_list("pk", "code"))
+        for key, unit, name, day, a, b in raw:
+            out.append(
+                Difference(
+                    unit=codes.get(unit, str(unit)),
+                    campaign=campaign.code,
+                    phase_key=key,
+                    figure=FIGURE_OF_COUNTER.get(name, name),
+                    day=day,
+                    served=a,
+                    recounted=b,
+                )
+            )
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def _merged(
+    spans: list[tuple[dt.date, dt.date | None, int]],
+) -> list[tuple[dt.date, dt.date | None, int]]:
+    """Stored spans with those that touch joined (closed and reopened on the same day)."""
+    out: list[tuple[dt.date, dt.date | None, int]] = []
+    for start, end, n in sorted(spans, key=lambda s: (s[0], s[1] or dt.date.max)):
+        if out and out[-1][1] == start:
+            out[-1] = (out[-1][0], end, n)
+        else:
+            out.append((start, end, n))
+    return out
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def _write_tree(campaign_id: int, tree: dict[tuple[int, int, dt.date], Vector]) -> None:
+    TreeDay.objects.bulk_create(
+        (
+            TreeDay(
+                campaign_id=campaign_id,
+                phase_key=key,
+                unit_id=unit,
+                day=day,
+                **dict(zip(TREE_COUNTERS, vec, strict=True)),
+            )
+            for (key, unit, day), vec in tree.items()
+        ),
+        batch_size=2000,
+    )
+    totals: dict[tuple[int, int], Vector] = defaultdict(_zeros(len(TREE_COUNTERS)))
+    for (key, unit, _day), vec in tree.items():
+        for i, v in enumerate(vec):
+            totals[(key, unit)][i] += v
+    TreeTotal.objects.bulk_create(
+        (
+            TreeTotal(
+                campaign_id=campaign_id,
+                phase_key=key,
+                unit_id=unit,
+                **dict(zip(TREE_COUNTERS, vec, strict=True)),
+            )
+            for (key, unit), vec in totals.items()
+        ),
+        batch_size=2000,
+    )
+
+
+@transaction.atomic
+def rebuild(campaigns: Iterable[Campaign] | None = None, progress: Any = None) -> int:
+    """Replace every aggregate of the campaigns by the recount (after a bulk load, or to mend
+    a difference `check-stats` found). Returns the number of day rows written."""
+    written = 0
+    for campaign in campaigns if campaigns is not None else Campaign.objects.order_by("pk"):
+        counted = count(campaign.pk)
+        for model in (TreeDay, TreeTotal, OwnDay, MemberSpan):
+            model.objects.filter(campaign_id=campaign.pk).delete()
+        _write_tree(campaign.pk, counted.tree)
+        OwnDay.objects.bulk_create(
+            (
+                OwnDay(
+                    campaign_id=campaign.pk,
+                    phase_key=key,
+                    unit_id=unit,
+                    day=day,
+                    **dict(zip(COUNTERS, vec, strict=True)),
+                )
+                for (unit, key, day), vec in counted.own.items()
+            ),
+            batch_size=2000,
+        )
+        MemberSpan.objects.bulk_create(
+            (
+                MemberSpan(
+                    campaign_id=campaign.pk,
+                    member_id=member,
+                    unit_id=unit,
+                    phase_key=key,
+                    start=start,
+                    end=end,
+                    n=n,
+                )
+                for (member, unit, key), spans in counted.spans.items()
+                for start, end, n in spans
+            ),
+            batch_size=2000,
+        )
+        written += len(counted.tree)
+        if progress is not None:
+            progress(campaign)
+    return written
+
+
+def repair(nodes: set[int]) -> None:
+    """Recount the subtree rows of `nodes` (whose subtrees a reorganisation changed) in every
+    campaign; rows of units' own initiatives and members' spans do not depend on the tree."""
+    if not nodes:
+        return
+    for campaign_id in Campaign.objects.order_by("pk").values_list("pk", flat=True):
+        counted = count(campaign_id, nodes)
+        TreeDay.objects.filter(campaign_id=campaign_id, unit_id__in=nodes).delete()
+        TreeTotal.objects.filter(campaign_id=campaign_id, unit_id__in=nodes).delete()
+        _write_tree(campaign_id, counted.tree)
+
+
+def _units_series(nodes: set[int]) -> dict[tuple[int, int, int], dict[dt.date, int]]:
+    """{(campaign, key, unit): {day: change of submitted}} as served now, for `nodes`."""
+    out: dict[tuple[int, int, int], dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    ids = sorted(nodes)
+    for start in range(0, len(ids), 900):
+        for campaign, key, unit, day, submitted in TreeDay.objects.filter(
+            unit_id__in=ids[start : start + 900]
+        ).values_list("campaign_id", "phase_key", "unit_id", "day", "submitted"):
+            if submitted:
+                out[(campaign, key, unit)][day] += submitted
+    return out
+
+
+class Reorganisation:
+    """Keeps the figures right across a reorganisation: made before the tree changes with the
+    units it touches, `finish`ed after (with any units it created). The units whose subtrees
+    changed are recounted, and the participating-unit counts above them move by what changed
+    in the grassroots units."""
+
+    def __init__(self, units: Iterable[Unit]) -> None:
+        self.units = [u.pk for u in units]
+        self.scope = units_under(self.units)
+        self.before = chains(self.scope)
+
+    def finish(self, new_units: Iterable[Unit] = ()) -> None:
+        before = self.before
+        scope = self.scope | units_under([*self.units, *(u.pk for u in new_units)])
+        after = chains(scope)
+        touched_before = {g for _c, g in before.values() if g is not None}
+        nodes: set[int] = set()
+        moved: set[int] = set()
+        for unit in scope:
+            old_chain, old_g = before.get(unit, ([], None))
+            new_chain, new_g = after[unit]
+            if old_chain != new_chain and unit in before:
+                nodes.update(set(old_chain) ^ set(new_chain))
+            if old_g != new_g and unit in before:
+                moved.update(g for g in (old_g, new_g) if g is not None)
+        if not nodes and not moved:
+            return
+        grassroots = moved & (touched_before | {g for _c, g in after.values() if g is not None})
+        was = _units_series(grassroots)
+        chain_before = {g: c[: c.index(g) + 1] for c, g in before.values() if g in grassroots}
+        repaired = nodes | grassroots
+        repair(repaired)
+        now = _units_series(grassroots)
+        chain_after = {g: c[: c.index(g) + 1] for c, g in after.values() if g in grassroots}
+        changes: dict[int, dict[tuple[int, int, dt.date], Vector]] = defaultdict(
+            lambda: defaultdict(_zeros(len(TREE_COUNTERS)))
+        )
+        for series, chain_of, sign in ((was, chain_before, -1), (now, chain_after, 1)):
+            for (campaign, key, g), steps in series.items():
+                for day, flip in _presence_flips(steps):
+                    for node in chain_of.get(g, []):
+                        if node not in repaired:
+                            changes[campaign][(key, node, day)][6] += sign * flip
+        for campaign, deltas in changes.items():
+            add_to_tree(campaign, {k: v for k, v in deltas.items() if any(v)})
