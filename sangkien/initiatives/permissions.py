@@ -7,7 +7,10 @@
 - Officers, reviewers and administrators of the subtree decide; officers and administrators
   reopen a decision. Nobody decides an initiative they wrote.
 - A member enters initiatives for their own unit; support teams, officers and administrators
-  enter on a member's behalf for the units of their subtree, and print its QR poster.
+  enter on a member's behalf for the units of their subtree, and print its QR poster. A
+  member of a support team (sangkien.teams) enters on members' behalf for exactly the units
+  the team serves (not the units below them), and may name their members as authors; like
+  anyone, they then see the initiatives they entered.
 - The confidential part (and the authors' dates of birth) is for the authors, whoever entered
   it, and those who decide for its unit.
 Everything else answers 404 (`get_initiative_for_user`).
@@ -26,8 +29,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from sangkien.accounts.models import Role
-from sangkien.accounts.permissions import VIEW_MEMBERS, has_role_on, role_paths
-from sangkien.orgs.models import Member, Unit
+from sangkien.accounts.permissions import VIEW_MEMBERS, has_role_on, role_paths, units_visible_to
+from sangkien.orgs.models import Member, Unit, UnitQuerySet
+from sangkien.teams.services import served_unit_ids
 
 from .models import DECIDED, EDITABLE, Author, Initiative, InitiativeQuerySet, Status
 
@@ -88,7 +92,25 @@ def can_enter_for(user: Any, unit: Unit) -> bool:
     member = user.member if user.member_id else None
     if member is not None and member.left_on is None and member.unit_id == unit.pk:
         return True
-    return has_role_on(user, unit, ENTER_ON_BEHALF)
+    return has_role_on(user, unit, ENTER_ON_BEHALF) or unit.pk in served_unit_ids(user)
+
+
+def entry_units(user: Any) -> UnitQuerySet | None:
+    """The units a user who enters on members' behalf may pick on the entry form: the
+    subtrees of their support, officer and administrator roles, the units their support
+    teams serve, and their own unit if they are a member. None for a plain member (whose
+    unit is fixed) and for anyone who enters for nobody."""
+    paths = role_paths(user, ENTER_ON_BEHALF)
+    served = served_unit_ids(user)
+    if not paths and not served:
+        return None
+    scope = units_visible_to(user, ENTER_ON_BEHALF) if paths else Unit.objects.none()
+    if served:
+        scope = scope | Unit.objects.filter(pk__in=served)
+    member = user.member if user.member_id else None
+    if member is not None and member.left_on is None:
+        scope = scope | Unit.objects.filter(pk=member.unit_id)
+    return scope
 
 
 def can_edit_initiative(user: Any, initiative: Initiative) -> bool:
@@ -153,14 +175,15 @@ def may_name_as_author(
 ) -> bool:
     """May the user name `member` (by code) as an author of an initiative of `unit`? Only
     members the user could look up anyway: the user themselves, members of the initiative's
-    unit, its current authors (`current_author_ids`: their member ids), and members of the
-    units the user's roles cover. Any other code reads as unknown, so member codes cannot be
-    probed for names."""
+    unit, its current authors (`current_author_ids`: their member ids), members of the
+    units the user's roles cover, and members of the units the user's support teams serve.
+    Any other code reads as unknown, so member codes cannot be probed for names."""
     return (
         member.pk == getattr(user, "member_id", None)
         or member.unit_id == unit.pk
         or member.pk in current_author_ids
         or has_role_on(user, member.unit, VIEW_MEMBERS)
+        or member.unit_id in served_unit_ids(user)
     )
 
 
