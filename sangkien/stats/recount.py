@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,29 +181,34 @@ def count(campaign_id: int, nodes: set[int] | None = None) -> Counted:
             previous = state
     result = Counted(own={k: v for k, v in own.items() if any(v)})
     info = chains({u for u, _k, _d in result.own} | {u for _m, u, _k in member_steps})
-    keep = (lambda node: node in nodes) if nodes is not None else (lambda node: True)
+    kept = {
+        unit: [n for n in chain if nodes is None or n in nodes]
+        for unit, (chain, _g) in info.items()
+    }
     tree: dict[tuple[int, int, dt.date], Vector] = defaultdict(_zeros(len(TREE_COUNTERS)))
     grassroots_series: dict[tuple[int, int], dict[dt.date, int]] = defaultdict(
         lambda: defaultdict(int)
     )
     for (unit_id, key, day), vec in result.own.items():
-        chain, grassroots = info[unit_id]
+        grassroots = info[unit_id][1]
         for tree_key in phase_keys(key or None):
-            for node in chain:
-                if keep(node):
-                    row = tree[(tree_key, node, day)]
-                    for i, v in enumerate(vec):
-                        row[i] += v
+            for node in kept[unit_id]:
+                row = tree[(tree_key, node, day)]
+                for i, v in enumerate(vec):
+                    row[i] += v
             if grassroots is not None and vec[0]:
                 grassroots_series[(tree_key, grassroots)][day] += vec[0]
     # Participating grassroots units: while a grassroots unit's submitted count is above 0.
-    grassroots_chains = {g: c[: c.index(g) + 1] for c, g in info.values() if g is not None}
+    grassroots_chains = {
+        g: [n for n in c[: c.index(g) + 1] if nodes is None or n in nodes]
+        for c, g in info.values()
+        if g is not None
+    }
     for (tree_key, grassroots), steps in grassroots_series.items():
         chain = grassroots_chains[grassroots]
         for day, flip in _presence_flips(steps):
             for node in chain:
-                if keep(node):
-                    tree[(tree_key, node, day)][6] += flip
+                tree[(tree_key, node, day)][6] += flip
     # Participating members: while a member authors a counted initiative below the unit.
     by_member: dict[int, list[tuple[int, int, dict[dt.date, int]]]] = defaultdict(list)
     for (member, unit_id, key), steps in member_steps.items():
@@ -211,19 +216,27 @@ def count(campaign_id: int, nodes: set[int] | None = None) -> Counted:
         spans = _spans(steps)
         if spans:
             result.spans[(member, unit_id, key)] = spans
+    del member_steps
     for leaves in by_member.values():
+        if len(leaves) == 1:  # most members: one unit, one phase — its presence is theirs
+            unit_id, key, steps = leaves[0]
+            flips = _presence_flips(steps)
+            for tree_key in phase_keys(key or None):
+                for node in kept[unit_id]:
+                    for day, flip in flips:
+                        tree[(tree_key, node, day)][5] += flip
+            continue
         for tree_key in {0} | {k for _u, k, _s in leaves if k}:
             presence: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
             for unit_id, key, steps in leaves:
                 if tree_key and key != tree_key:
                     continue
                 leaf_flips = _presence_flips(steps)
-                for node in info[unit_id][0]:
-                    if keep(node):
-                        for day, flip in leaf_flips:
-                            presence[node][day] += flip
-            for node, steps in presence.items():
-                for day, flip in _presence_flips(steps):
+                for node in kept[unit_id]:
+                    for day, flip in leaf_flips:
+                        presence[node][day] += flip
+            for node, node_steps in presence.items():
+                for day, flip in _presence_flips(node_steps):
                     tree[(tree_key, node, day)][5] += flip
     result.tree = {k: v for k, v in tree.items() if any(v)}
     return result
@@ -411,35 +424,43 @@ def _merged(
 # -- writing ----------------------------------------------------------------------------
 
 
+def _bulk(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """Append rows fast: COPY on PostgreSQL, batched executemany elsewhere."""
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {qn(table)} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})"  # noqa: S608
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= 5000:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+
+
 def _write_tree(campaign_id: int, tree: dict[tuple[int, int, dt.date], Vector]) -> None:
-    TreeDay.objects.bulk_create(
-        (
-            TreeDay(
-                campaign_id=campaign_id,
-                phase_key=key,
-                unit_id=unit,
-                day=day,
-                **dict(zip(TREE_COUNTERS, vec, strict=True)),
-            )
-            for (key, unit, day), vec in tree.items()
-        ),
-        batch_size=2000,
+    _bulk(
+        TreeDay._meta.db_table,
+        ["campaign_id", "phase_key", "unit_id", "day", *TREE_COUNTERS],
+        ((campaign_id, key, unit, day, *vec) for (key, unit, day), vec in tree.items()),
     )
     totals: dict[tuple[int, int], Vector] = defaultdict(_zeros(len(TREE_COUNTERS)))
     for (key, unit, _day), vec in tree.items():
+        total = totals[(key, unit)]
         for i, v in enumerate(vec):
-            totals[(key, unit)][i] += v
-    TreeTotal.objects.bulk_create(
-        (
-            TreeTotal(
-                campaign_id=campaign_id,
-                phase_key=key,
-                unit_id=unit,
-                **dict(zip(TREE_COUNTERS, vec, strict=True)),
-            )
-            for (key, unit), vec in totals.items()
-        ),
-        batch_size=2000,
+            total[i] += v
+    _bulk(
+        TreeTotal._meta.db_table,
+        ["campaign_id", "phase_key", "unit_id", *TREE_COUNTERS],
+        ((campaign_id, key, unit, *vec) for (key, unit), vec in totals.items()),
     )
 
 
@@ -453,34 +474,19 @@ def rebuild(campaigns: Iterable[Campaign] | None = None, progress: Any = None) -
         for model in (TreeDay, TreeTotal, OwnDay, MemberSpan):
             model.objects.filter(campaign_id=campaign.pk).delete()
         _write_tree(campaign.pk, counted.tree)
-        OwnDay.objects.bulk_create(
-            (
-                OwnDay(
-                    campaign_id=campaign.pk,
-                    phase_key=key,
-                    unit_id=unit,
-                    day=day,
-                    **dict(zip(COUNTERS, vec, strict=True)),
-                )
-                for (unit, key, day), vec in counted.own.items()
-            ),
-            batch_size=2000,
+        _bulk(
+            OwnDay._meta.db_table,
+            ["campaign_id", "phase_key", "unit_id", "day", *COUNTERS],
+            ((campaign.pk, key, unit, day, *vec) for (unit, key, day), vec in counted.own.items()),
         )
-        MemberSpan.objects.bulk_create(
+        _bulk(
+            MemberSpan._meta.db_table,
+            ["campaign_id", "phase_key", "member_id", "unit_id", "start", "end", "n"],
             (
-                MemberSpan(
-                    campaign_id=campaign.pk,
-                    member_id=member,
-                    unit_id=unit,
-                    phase_key=key,
-                    start=start,
-                    end=end,
-                    n=n,
-                )
+                (campaign.pk, key, member, unit, start, end, n)
                 for (member, unit, key), spans in counted.spans.items()
                 for start, end, n in spans
             ),
-            batch_size=2000,
         )
         written += len(counted.tree)
         if progress is not None:
