@@ -69,18 +69,18 @@ class UploadForm(forms.Form):
 
 
 def posted_allocation(data: Any) -> tuple[dict[int, str], dict[int, int]]:
-    """The values (`q-<id>`) and versions (`v-<id>`) of the children's table."""
+    """The values (`q-<id>`) and versions of the children's table. The versions come in one
+    field, `versions` ("id:version,id:version…"), so a table of many children stays far
+    below Django's limit on the number of fields (DATA_UPLOAD_MAX_NUMBER_FIELDS)."""
     values: dict[int, str] = {}
-    versions: dict[int, int] = {}
     for key in data:
         prefix, _sep, rest = key.partition("-")
-        if prefix not in ("q", "v") or not rest.isdigit():
-            continue
-        if prefix == "q":
+        if prefix == "q" and rest.isdigit():
             values[int(rest)] = data.get(key, "")[:40]
-        else:
-            try:
-                versions[int(rest)] = int(data.get(key, ""))
-            except ValueError:
-                versions[int(rest)] = -1  # never matches: answered as a conflict
+    versions: dict[int, int] = {}
+    for pair in (data.get("versions") or "").split(","):
+        unit_id, _sep, version = pair.strip().partition(":")
+        if unit_id.isdigit():
+            # A version that does not parse never matches: answered as a conflict.
+            versions[int(unit_id)] = int(version) if version.isdigit() else -1
     return values, versions

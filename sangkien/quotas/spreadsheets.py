@@ -244,6 +244,11 @@ class UploadPreview:
     def versions(self) -> dict[Unit, int]:
         return {r.unit: r.version for r in self.changes if r.unit is not None}
 
+    @property
+    def versions_field(self) -> str:
+        """The versions read for the preview, as the confirm form posts them."""
+        return ",".join(f"{unit.pk}:{version}" for unit, version in self.versions().items())
+
 
 def _where(row: int, header: Header, kind: str) -> str:
     return _("Row %(row)s, column %(column)s (%(title)s)") % {

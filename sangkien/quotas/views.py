@@ -195,6 +195,7 @@ def _render_page(
             "upload_form": upload_form,
             "preview": preview,
             "page_errors": page_errors or [],
+            "versions": ",".join(f"{r.unit.pk}:{r.version}" for r in rows),
             "note": request.POST.get("note", "") if request.method == "POST" else "",
         }
     )

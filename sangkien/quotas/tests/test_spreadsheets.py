@@ -178,9 +178,8 @@ def test_upload_preview_then_confirm_applies_all(login, unit_officer, tree, camp
     # The confirm form carries the rows that change, with the versions read at preview time.
     confirm = {
         f"q-{tree.grassroots.pk}": "30",
-        f"v-{tree.grassroots.pk}": "0",
         f"q-{tree.grassroots2.pk}": "20",
-        f"v-{tree.grassroots2.pk}": "0",
+        "versions": f"{tree.grassroots.pk}:0,{tree.grassroots2.pk}:0",
         "note": "From the file chi-tieu.xlsx",
     }
     for name, value in confirm.items():
@@ -200,7 +199,7 @@ def test_upload_confirm_after_someone_else_changed_is_a_conflict(
     upload = csv_file("Mã,Chỉ tiêu\nTH-KCN-001,30\n")
     assert client.post(upload_url(), {"file": upload}).status_code == 200
     services.allocate(tree.upper, campaign, None, {tree.grassroots: 10}, admin)
-    confirm = {f"q-{tree.grassroots.pk}": "30", f"v-{tree.grassroots.pk}": "0"}
+    confirm = {f"q-{tree.grassroots.pk}": "30", "versions": f"{tree.grassroots.pk}:0"}
     response = client.post(reverse("quotas:allocate", args=["TH-KCN"]) + Q, confirm)
     assert response.status_code == 409
     assert Quota.objects.get().assigned == 10

@@ -85,7 +85,7 @@ def test_officer_sees_inputs_others_see_figures(login, unit_officer, support_tea
     services.allocate(tree.upper, campaign, None, {tree.grassroots: 120}, None)
     body = login(unit_officer).get(url("unit", "TH-KCN")).content.decode()
     assert f'name="q-{tree.grassroots.pk}" value="120"' in body
-    assert f'name="v-{tree.grassroots.pk}" value="1"' in body
+    assert f'name="versions" value="{tree.grassroots.pk}:1,{tree.grassroots2.pk}:0"' in body
     assert 'name="target"' in body and 'name="file"' in body
     assert 'name="assigned"' not in body  # not the unit running the campaign
     body = login(support_team).get(url("unit", "TH-KCN")).content.decode()
@@ -177,9 +177,8 @@ def test_history_is_listed(login, unit_officer, tree, campaign):
 def test_officer_allocates_from_the_table(login, unit_officer, tree, campaign):
     data = {
         f"q-{tree.grassroots.pk}": "1.500",
-        f"v-{tree.grassroots.pk}": "0",
         f"q-{tree.grassroots2.pk}": "",
-        f"v-{tree.grassroots2.pk}": "0",
+        "versions": f"{tree.grassroots.pk}:0,{tree.grassroots2.pk}:0",
         "note": "Theo Kế hoạch 12/KH",
     }
     response = login(unit_officer).post(url("allocate", "TH-KCN"), data, follow=True)
@@ -203,17 +202,23 @@ def test_bad_value_is_shown_on_its_row_and_nothing_saved(login, unit_officer, tr
 
 def test_stale_table_is_a_conflict(login, unit_officer, admin, tree, campaign):
     services.allocate(tree.upper, campaign, None, {tree.grassroots: 5}, admin)
-    data = {f"q-{tree.grassroots.pk}": "9", f"v-{tree.grassroots.pk}": "0"}
+    data = {f"q-{tree.grassroots.pk}": "9", "versions": f"{tree.grassroots.pk}:0"}
     response = login(unit_officer).post(url("allocate", "TH-KCN"), data)
     assert response.status_code == 409
     assert "changed the quotas of" in response.content.decode()
     assert Quota.objects.get(unit=tree.grassroots).assigned == 5
 
 
+def test_garbled_version_is_a_conflict(login, unit_officer, tree, campaign):
+    data = {f"q-{tree.grassroots.pk}": "9", "versions": f"{tree.grassroots.pk}:x"}
+    assert login(unit_officer).post(url("allocate", "TH-KCN"), data).status_code == 409
+    assert not Quota.objects.exists()
+
+
 def test_raising_above_target_warns_that_target_was_cleared(login, unit_officer, tree, campaign):
     services.allocate(tree.upper, campaign, None, {tree.grassroots: 5}, None)
     services.set_target(tree.grassroots, campaign, None, 8, None)
-    data = {f"q-{tree.grassroots.pk}": "10", f"v-{tree.grassroots.pk}": "2"}
+    data = {f"q-{tree.grassroots.pk}": "10", "versions": f"{tree.grassroots.pk}:2"}
     response = login(unit_officer).post(url("allocate", "TH-KCN"), data, follow=True)
     assert "The self-set targets of Công đoàn Công ty CP Giày Sao Vàng were cleared" in (
         response.content.decode()
