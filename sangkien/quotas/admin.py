@@ -7,8 +7,8 @@ class QuotaChangeInline(admin.TabularInline):
     model = QuotaChange
     extra = 0
     can_delete = False
-    fields = ["at", "field", "before", "after", "by", "note"]
-    readonly_fields = fields
+    fields = ("at", "field", "before", "after", "by", "note")
+    readonly_fields = ("at", "field", "before", "after", "by", "note")
 
     def has_add_permission(self, request, obj=None):  # history is written by the services
         return False

@@ -60,7 +60,7 @@ class QuotaValue:
 def phase_key(phase: Phase | int | None) -> int:
     if phase is None:
         return WHOLE_CAMPAIGN
-    return int(getattr(phase, "pk", phase))
+    return phase.pk if isinstance(phase, Phase) else int(phase)
 
 
 def quotas_for(
@@ -80,7 +80,7 @@ def quotas_for(
     ids = list({int(i) for i in unit_ids})
     if not ids:
         return {}
-    campaign_id = int(getattr(campaign, "pk", campaign))
+    campaign_id = campaign.pk if isinstance(campaign, Campaign) else int(campaign)
     qs = Quota.objects.filter(campaign_id=campaign_id, unit_id__in=ids)
     if phase is not None:
         rows = qs.filter(phase_key=phase_key(phase)).values_list("unit_id", "assigned", "target")

@@ -1,4 +1,6 @@
 import io
+import zipfile
+from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
@@ -34,6 +36,53 @@ def xlsx(rows, name="chi-tieu.xlsx", title="Sheet1"):
 def csv_file(text, name="chi-tieu.csv", bom=False):
     data = text.encode("utf-8")
     return SimpleUploadedFile(name, (b"\xef\xbb\xbf" if bom else b"") + data)
+
+
+def ods(rows, name="chi-tieu.ods", sheet="Trang1"):
+    """A minimal OpenDocument spreadsheet, written by hand (nothing here writes .ods)."""
+
+    def cell(v):
+        if v is None:
+            return "<table:table-cell/>"
+        if isinstance(v, int | float):
+            return (
+                f'<table:table-cell office:value-type="float" office:value="{v}">'
+                f"<text:p>{v}</text:p></table:table-cell>"
+            )
+        return (
+            '<table:table-cell office:value-type="string">'
+            f"<text:p>{escape(v)}</text:p></table:table-cell>"
+        )
+
+    body = "".join(
+        "<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows
+    )
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} '
+        'office:version="1.2"><office:body><office:spreadsheet>'
+        f'<table:table table:name="{escape(sheet)}">{body}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    mime = "application/vnd.oasis.opendocument.spreadsheet"
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mime}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), mime)  # first and stored, as ODF asks
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return SimpleUploadedFile(name, out.getvalue())
 
 
 TITLE_ROWS = [
@@ -83,6 +132,16 @@ def test_xlsx_with_title_rows_previews_each_row(tree, campaign):
     assert preview.versions() == {tree.grassroots: 0}
     assert preview.summary.children_total == 1580
     assert Quota.objects.count() == 1  # a preview writes nothing
+
+
+def test_ods_is_read_like_xlsx(tree, campaign):
+    upload = ods(
+        [["BẢNG PHÂN BỔ"], [None], ["Mã", "Tên đơn vị", "Chỉ tiêu"], ["TH-KCN-002", None, 25]],
+        sheet="Chỉ tiêu",
+    )
+    preview = preview_upload(upload, tree.upper, campaign, None)
+    assert preview.ok and (preview.sheet, preview.header_row) == ("Chỉ tiêu", 3)
+    assert [(r.row, r.unit.code, r.after) for r in preview.rows] == [(4, "TH-KCN-002", 25)]
 
 
 def test_csv_with_bom_semicolons_and_names_only(tree, campaign):
