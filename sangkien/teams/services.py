@@ -28,21 +28,31 @@ SEARCH_LIMIT = 20
 # -- who serves where (read by sangkien.initiatives.permissions) ----------------------------
 
 
-def served_unit_ids(user: Any) -> frozenset[int]:
-    """The units for which the user, as a member of a support team, enters initiatives on
-    members' behalf: exactly the units the user's support teams serve (not their children).
-    Read once per user object, like the role grants."""
+def _served(user: Any) -> dict[int, str]:
+    """{unit id: unit path} of the units the user's support teams serve, read once per user
+    object (like the role grants)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
+        return {}
     cached = getattr(user, "_sangkien_served_units", None)
     if cached is None:
-        cached = frozenset(
+        cached = dict(
             ServedUnit.objects.filter(
                 team__kind=TeamKind.SUPPORT, team__members__user_id=user.pk
-            ).values_list("unit_id", flat=True)
+            ).values_list("unit_id", "unit__path")
         )
         user._sangkien_served_units = cached
     return cached
+
+
+def served_unit_ids(user: Any) -> frozenset[int]:
+    """The units for which the user, as a member of a support team, enters initiatives on
+    members' behalf: exactly the units the user's support teams serve (not their children)."""
+    return frozenset(_served(user))
+
+
+def served_unit_paths(user: Any) -> list[str]:
+    """The paths of the units the user's support teams serve (where the user works)."""
+    return sorted(set(_served(user).values()))
 
 
 def forget_served_units(user: Any) -> None:
