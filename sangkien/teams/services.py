@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from sangkien.accounts.models import RoleGrant, User
 from sangkien.core import audit
 from sangkien.core.errors import ConflictError, ValidationError
+from sangkien.core.templatetags.ui import person as person_name
 from sangkien.orgs.models import PATH_END, Unit, UnitKind
 from sangkien.text import clean_line, fold, nfc
 
@@ -178,7 +179,7 @@ def add_member(team: Team, *, user: User, by: Any, title: str = "") -> TeamMembe
     if not user.is_active:
         errors["user"] = _("The account %(name)s is disabled.") % {"name": user.username}
     elif TeamMember.objects.filter(team=team, user=user).exists():
-        errors["user"] = _("%(name)s is already in this team.") % {"name": user}
+        errors["user"] = _("%(name)s is already in this team.") % {"name": person_name(user)}
     if len(title) > 100:
         errors["title"] = _("The title is longer than 100 characters.")
     if errors:
@@ -193,7 +194,7 @@ def add_member(team: Team, *, user: User, by: Any, title: str = "") -> TeamMembe
             )
     except IntegrityError:
         raise ValidationError(
-            {"user": _("%(name)s is already in this team.") % {"name": user}}
+            {"user": _("%(name)s is already in this team.") % {"name": person_name(user)}}
         ) from None
     forget_served_units(user)
     audit.record(
@@ -210,7 +211,9 @@ def remove_member(team: Team, *, user: User, by: Any) -> None:
     team = _lock(team)
     member = TeamMember.objects.filter(team=team, user=user).first()
     if member is None:
-        raise ValidationError({"user": _("%(name)s is not in this team.") % {"name": user}})
+        raise ValidationError(
+            {"user": _("%(name)s is not in this team.") % {"name": person_name(user)}}
+        )
     member.delete()
     forget_served_units(user)
     audit.record(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sangkien.accounts.models import User
 from sangkien.core.errors import ConflictError, ValidationError
+from sangkien.core.templatetags.ui import person as person_name
 from sangkien.orgs.forms import add_service_errors
 from sangkien.orgs.models import Unit
 from sangkien.orgs.permissions import get_unit_for_user
@@ -178,7 +179,9 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc, rename={"user": "identifier"})
         else:
-            messages.success(request, _("%(name)s was added to the team.") % {"name": form.user})
+            messages.success(
+                request, _("%(name)s was added to the team.") % {"name": person_name(form.user)}
+            )
             return redirect(reverse("teams:detail", args=[team.pk]) + "#members")
     return _detail(request, team, member_form=form, status=400)
 
@@ -195,7 +198,9 @@ def member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
         services.remove_member(team, user=person, by=user)
     except ValidationError:
         raise Http404 from None
-    messages.success(request, _("%(name)s was removed from the team.") % {"name": person})
+    messages.success(
+        request, _("%(name)s was removed from the team.") % {"name": person_name(person)}
+    )
     return redirect(reverse("teams:detail", args=[team.pk]) + "#members")
 
 
