@@ -1,7 +1,24 @@
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db.models import F, Sum
 
-from sangkien.stats.bench import run_queue_suite, run_tree_suite
+from sangkien.initiatives.models import HistoryEntry, Initiative, Status
+from sangkien.initiatives.tests.builders import make_campaign, make_initiative, today
+from sangkien.orgs import services as orgs
+from sangkien.orgs.models import Member
+from sangkien.stats import figures
+from sangkien.stats.bench import (
+    RECOUNTED,
+    StatsDisagreement,
+    compare_with_recount,
+    recount_figures,
+    run_queue_suite,
+    run_stats_suite,
+    run_submit_suite,
+    run_tree_suite,
+    stats_campaign,
+)
+from sangkien.stats.models import MemberSpan, TreeDay, TreeTotal
 
 
 @pytest.mark.django_db
@@ -21,9 +38,11 @@ def test_bench_cases_agree_with_naive_way_and_report(tmp_path):
 @pytest.mark.django_db
 def test_bench_command_writes_json_and_markdown(tmp_path):
     call_command("seed", scale="test", no_progress=True)
-    call_command("bench", out=str(tmp_path), runs=3, scale="test")
+    call_command("bench", out=str(tmp_path), runs=3, scale="test", no_progress=True)
     files = sorted(p.name for p in tmp_path.iterdir())
     assert any(f.endswith(".json") for f in files) and any(f.endswith(".md") for f in files)
+    table = next(tmp_path.glob("*.md")).read_text(encoding="utf-8")
+    assert "stats.api.root" in table and "submit.engine_on" in table
 
 
 @pytest.mark.django_db
@@ -39,3 +58,125 @@ def test_queue_cases_agree_with_offset_pages_at_every_level():
         assert r.median_ms > 0
         if r.case.endswith((".first", ".deep")):
             assert r.naive_median_ms is not None
+
+
+@pytest.mark.django_db
+def test_stats_cases_run_at_every_level_with_zero_difference_from_the_recount():
+    call_command("seed", scale="test", no_progress=True)
+    results = {r.case: r for r in run_stats_suite(runs=3, recount_runs=(2, 2))}
+    for level in ("root", "level1.largest", "upper", "grassroots"):
+        for case in (f"stats.api.{level}", f"stats.api.{level}.phase"):
+            assert results[case].differences == 0
+            assert results[case].naive_median_ms is not None and results[case].naive_runs == 2
+        assert f"stats.api.{level}.as_of" in results
+        assert f"stats.report.{level}" in results
+        assert f"stats.api.{level}.cold" in results
+        assert any(c.startswith("stats.dashboard") and c.endswith(level) for c in results)
+    assert results["stats.api.root"].runs == 3
+
+
+def _served(unit, campaign, phase=None):
+    return figures.report(unit, campaign, phase=phase).as_dict()
+
+
+def _paths(unit):
+    return {c.code: c.path for c in figures.children_of(unit)}
+
+
+@pytest.mark.django_db
+def test_recount_agrees_with_the_aggregates_after_workflow_and_merge(tree, member_record):
+    campaign = make_campaign(tree.root)
+    colleague = orgs.create_member(unit=tree.grassroots2, full_name="Lê Văn Nam", by=None)
+    stranger = orgs.create_member(unit=tree.other_grassroots, full_name="Phạm Thu", by=None)
+    both = [{"member": member_record, "share": 60}, {"member": colleague, "share": 40}]
+    make_initiative(campaign, tree.grassroots, by=None, authors=both, status=Status.VALID)
+    make_initiative(
+        campaign, tree.grassroots, by=None, authors=both, status=Status.INVALID, title="Hai"
+    )
+    make_initiative(
+        campaign,
+        tree.grassroots2,
+        by=None,
+        authors=[{"member": colleague, "share": 100}],
+        status=Status.RETURNED,
+        title="Ba",
+        benefit_claimed_vnd=7_000_000,
+    )
+    make_initiative(
+        campaign,
+        tree.other_grassroots,
+        by=None,
+        authors=[{"member": stranger, "share": 100}],
+        status=Status.SUBMITTED,
+        title="Bốn",
+    )
+    for status, title in ((Status.DRAFT, "Nháp"), (Status.WITHDRAWN, "Rút")):
+        make_initiative(
+            campaign,
+            tree.grassroots2,
+            by=None,
+            authors=[{"member": colleague, "share": 100}],
+            status=status,
+            title=title,
+        )
+    phase = campaign.phases.order_by("number").last()
+    for unit in (tree.root, tree.province, tree.upper, tree.grassroots2):
+        for p in (None, phase):
+            recounted = recount_figures(unit, campaign.pk, p.pk if p else None)
+            assert compare_with_recount(_served(unit, campaign, p), recounted, _paths(unit)) == []
+    whole = recount_figures(tree.root, campaign.pk)[""]
+    assert whole["initiatives_submitted"] == 4
+    assert whole["initiatives_pending"] == 2
+    assert whole["participating_members"] == 3
+    assert whole["participating_units"] == 3
+    # After a merge the closed unit's initiatives count for its successor.
+    orgs.merge_units([tree.grassroots2], into=tree.grassroots, by=None, on=today())
+    tree.grassroots.refresh_from_db()
+    recounted = recount_figures(tree.grassroots, campaign.pk)
+    assert recounted[""]["initiatives_submitted"] == 3
+    assert recounted[""]["participating_units"] == 1
+    for unit in (tree.root, tree.upper, tree.grassroots):
+        unit.refresh_from_db()
+        recounted = recount_figures(unit, campaign.pk)
+        assert compare_with_recount(_served(unit, campaign), recounted, _paths(unit)) == []
+
+
+@pytest.mark.django_db
+def test_a_wrong_aggregate_fails_the_stats_suite_and_the_command(tmp_path):
+    call_command("seed", scale="test", no_progress=True)
+    row = TreeTotal.objects.filter(
+        campaign=stats_campaign(), phase_key=0, submitted__gt=0, unit__parent=None
+    ).first()
+    TreeTotal.objects.filter(pk=row.pk).update(valid=F("valid") + 1)
+    with pytest.raises(StatsDisagreement) as caught:
+        run_stats_suite(runs=2, recount_runs=(1, 1), dashboard=False)
+    assert any("initiatives_valid" in d for d in caught.value.differences)
+    with pytest.raises(CommandError, match="differ from the recount"):
+        call_command("bench", out=str(tmp_path), runs=2, only="stats", no_progress=True)
+    assert '"stats_differences": ' in next(tmp_path.glob("*.json")).read_text(encoding="utf-8")
+
+
+def _state():
+    return (
+        Initiative.objects.count(),
+        Initiative.objects.filter(status=Status.SUBMITTED).count(),
+        HistoryEntry.objects.count(),
+        MemberSpan.objects.count(),
+        TreeDay.objects.count(),
+        TreeTotal.objects.aggregate(*(Sum(c) for c in ("submitted", "members", "units"))),
+        Member.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_submit_cases_time_both_ways_and_leave_the_data_unchanged():
+    call_command("seed", scale="test", no_progress=True)
+    before = _state()
+    results = {r.case: r for r in run_submit_suite(runs=3)}
+    assert _state() == before
+    assert set(results) == {"submit.engine_on", "submit.engine_off"}
+    assert all(r.runs == 3 and r.median_ms > 0 for r in results.values())
+
+
+def test_every_recounted_figure_is_one_the_api_serves():
+    assert set(RECOUNTED) <= set(figures.FIGURES)
