@@ -41,9 +41,10 @@ TREE_CHOICES = [
 ]
 
 
-def date_widget() -> forms.TextInput:
-    return forms.TextInput(
-        attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"}
+def date_widget() -> forms.DateInput:
+    return forms.DateInput(
+        format="%d/%m/%Y",
+        attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"},
     )
 
 
