@@ -15,7 +15,7 @@ from sangkien.accounts.models import RoleGrant, User
 from sangkien.core import audit
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.core.templatetags.ui import person as person_name
-from sangkien.orgs.models import PATH_END, Unit, UnitKind
+from sangkien.orgs.models import PATH_END, Unit, UnitKind, UnitStatus
 from sangkien.text import clean_line, fold, nfc
 
 from .models import ServedUnit, Team, TeamKind, TeamMember
@@ -30,15 +30,18 @@ SEARCH_LIMIT = 20
 
 
 def _served(user: Any) -> dict[int, str]:
-    """{unit id: unit path} of the units the user's support teams serve, read once per user
-    object (like the role grants)."""
+    """{unit id: unit path} of the active units the user's support teams serve, read once
+    per user object (like the role grants). A served unit that closed (merged, split,
+    dissolved) is served no more; its successor is served once a team is given it."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
     cached = getattr(user, "_sangkien_served_units", None)
     if cached is None:
         cached = dict(
             ServedUnit.objects.filter(
-                team__kind=TeamKind.SUPPORT, team__members__user_id=user.pk
+                team__kind=TeamKind.SUPPORT,
+                team__members__user_id=user.pk,
+                unit__status=UnitStatus.ACTIVE,
             ).values_list("unit_id", "unit__path")
         )
         user._sangkien_served_units = cached

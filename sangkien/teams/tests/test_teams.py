@@ -129,6 +129,13 @@ def test_served_unit_ids_come_from_support_teams_only(tree, team, committee, hel
     assert services.served_unit_paths(helper) == [tree.grassroots.path]
 
 
+def test_a_closed_unit_is_served_no_more(tree, team, helper, unit_officer, admin):
+    services.add_served_unit(team, unit=tree.grassroots, by=unit_officer)
+    services.add_member(team, user=helper, by=unit_officer)
+    orgs.merge_units([tree.grassroots], into=tree.grassroots2, by=admin)
+    assert services.served_unit_ids(helper) == frozenset()
+
+
 def test_search_finds_people_working_in_the_subtree_only(
     tree, team, member, support_team, outsider, helper
 ):
