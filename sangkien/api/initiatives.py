@@ -193,10 +193,7 @@ def _unit_for_entry(user: Any, code: str) -> tuple[Unit | None, str]:
     """The unit the caller enters an initiative under, or why not. A unit the caller cannot
     see reads exactly like one that does not exist."""
     unit = Unit.objects.filter(code=code.strip().upper()).first()
-    member = user.member if user.member_id else None
-    visible = unit is not None and (
-        can_view_unit(user, unit) or (member is not None and member.unit_id == unit.pk)
-    )
+    visible = unit is not None and (can_view_unit(user, unit) or can_enter_for(user, unit))
     if unit is None or not visible:
         return None, _("No unit you can see has the code %(code)s.") % {"code": code}
     if not can_enter_for(user, unit):

@@ -12,6 +12,7 @@ from django.http import Http404
 from sangkien.accounts.models import Role
 from sangkien.accounts.permissions import has_role_on, role_paths
 from sangkien.orgs.models import Unit
+from sangkien.teams.services import served_unit_paths
 
 from .models import Campaign
 
@@ -19,13 +20,17 @@ MANAGE_CAMPAIGNS = frozenset({Role.OFFICER, Role.ADMIN})
 
 
 def user_paths(user: Any) -> list[str]:
-    """The paths of the units where the user works: role units and the member's own unit."""
+    """The paths of the units where the user works: role units, the member's own unit and
+    the units the user's support teams serve."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     paths = list(role_paths(user))
+    if paths == [""]:  # a national administrator works everywhere
+        return paths
     member = user.member if user.member_id else None
     if member is not None and member.left_on is None:
         paths.append(member.unit.path)
+    paths.extend(served_unit_paths(user))
     return paths
 
 

@@ -29,6 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     review initiatives or may enter them, and their unread notifications (read only when the
     page shows the count)."""
     from sangkien.initiatives.permissions import ENTER_ON_BEHALF, VIEW_QUEUE
+    from sangkien.teams.services import served_unit_ids
 
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
@@ -41,6 +42,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                     lambda: bool(
                         (user.member_id and user.member.left_on is None)
                         or role_paths(user, ENTER_ON_BEHALF)
+                        or served_unit_ids(user)
                     )
                 ),
                 "nav_unread": SimpleLazyObject(lambda: _unread(user)),

@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from sangkien.accounts.permissions import role_paths, units_visible_to
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.errors import ConflictError, ValidationError
@@ -38,7 +37,6 @@ from sangkien.orgs.models import Member, Unit
 from . import forms, services
 from .models import Attachment, AttachmentKind, Author, Initiative, Status
 from .permissions import (
-    ENTER_ON_BEHALF,
     author_member_ids,
     can_decide_initiative,
     can_edit_initiative,
@@ -47,6 +45,7 @@ from .permissions import (
     can_submit_initiative,
     can_view_confidential,
     can_withdraw_initiative,
+    entry_units,
     get_initiative_for_user,
     named_authors,
     require_action,
@@ -69,15 +68,10 @@ def _current_member(user: Any) -> Member | None:
 
 
 def _entry_scope(user: Any) -> Any:
-    """The units a support team, officer or administrator may pick (their own unit too if
-    they are a member); None for a plain member, whose unit is fixed."""
-    if not role_paths(user, ENTER_ON_BEHALF):
-        return None
-    scope = units_visible_to(user, ENTER_ON_BEHALF)
-    member = _current_member(user)
-    if member is not None:
-        scope = scope | Unit.objects.filter(pk=member.unit_id)
-    return scope
+    """The units a support team, officer or administrator (or a member of a support team,
+    for the units it serves) may pick, their own unit too if they are a member; None for a
+    plain member, whose unit is fixed (permissions.entry_units)."""
+    return entry_units(user)
 
 
 def open_campaigns(user: Any, unit: Unit | None = None) -> list[Campaign]:

@@ -187,20 +187,11 @@ def test_role_grants_keep_their_rules(tree, support_team, member, group):
 
 # -- through the pages ----------------------------------------------------------------------
 
-# The entry form picks its units in views._entry_scope and its campaigns in
-# campaigns.permissions.campaigns_for, neither of which knows support teams yet: the change
-# is handed over as a patch (see docs/decisions/0011-plans-and-teams.md), which also drops
-# this marker. Strict: once the pages know teams these tests pass and the marker must go.
-needs_entry_pages = pytest.mark.xfail(
-    strict=True, reason="the entry form's units and campaigns do not know support teams yet"
-)
-
 
 def new_url(campaign, code):
     return reverse("initiatives:create") + f"?unit={code}&campaign={campaign.code}"
 
 
-@needs_entry_pages
 def test_team_member_opens_the_entry_form_for_the_served_unit(login, tree, team, helper, campaign):
     client = login(helper)
     response = client.get(new_url(campaign, "TH-KCN-001"))
@@ -212,7 +203,6 @@ def test_team_member_opens_the_entry_form_for_the_served_unit(login, tree, team,
     assert entry.status_code == 302 and "unit=TH-KCN-001" in entry["Location"]
 
 
-@needs_entry_pages
 def test_team_member_submits_on_behalf_of_a_member(
     login, tree, team, helper, member_record, campaign
 ):
@@ -230,7 +220,6 @@ def test_team_member_submits_on_behalf_of_a_member(
     assert get_initiative_for_user(fresh(helper), initiative.pk) == initiative
 
 
-@needs_entry_pages
 @pytest.mark.parametrize("code", ["TH-KCN-002", "TH-KCN-001-T1", "TH-KCN", "HN-001"])
 def test_team_member_cannot_enter_for_units_not_served(
     login, tree, team, helper, group, campaign, code
@@ -244,7 +233,6 @@ def test_team_member_cannot_enter_for_units_not_served(
     assert not Initiative.objects.exists()
 
 
-@needs_entry_pages
 def test_team_member_cannot_name_members_of_unserved_units(
     login, tree, team, helper, member_record, sibling_member, campaign
 ):
