@@ -24,6 +24,7 @@ def test_openapi_is_served_as_json_with_our_paths(client, db):
         "/api/v1/initiatives/{initiative_id}/reopen",
         "/api/v1/initiatives/{initiative_id}/attachments",
         "/api/v1/initiatives/{initiative_id}/attachments/{attachment_id}",
+        "/api/v1/stats",
     }
 
 
@@ -35,6 +36,7 @@ def test_openapi_names_are_clean(client, db):
         "Initiative", "InitiativeSummary", "InitiativePage", "InitiativeCreate",
         "InitiativeChanges", "Author", "AuthorIn", "Attachment", "HistoryEntry",
         "VersionIn", "DecisionIn", "WithdrawIn", "ReopenIn",
+        "StatsReport", "UnitFigures", "Ranks", "MeasureRanks",
     }  # fmt: skip
     operation_ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
     assert operation_ids == {
@@ -42,7 +44,7 @@ def test_openapi_names_are_clean(client, db):
         "list_campaigns", "get_campaign",
         "list_initiatives", "create_initiative", "get_initiative", "update_initiative",
         "submit_initiative", "decide_initiative", "withdraw_initiative", "reopen_initiative",
-        "add_attachment", "download_attachment",
+        "add_attachment", "download_attachment", "get_stats",
     }  # fmt: skip
 
 
