@@ -45,6 +45,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                         or served_unit_ids(user)
                     )
                 ),
+                "nav_teams": SimpleLazyObject(lambda: bool(served_unit_ids(user))),
                 "nav_unread": SimpleLazyObject(lambda: _unread(user)),
                 "nav_notifications_url": _notifications_url(),
             }
