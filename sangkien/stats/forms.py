@@ -23,7 +23,7 @@ DATE_ERRORS = {"invalid": _("Enter the date as dd/mm/yyyy, for example 31/12/202
 SORTS = ("name", *figures.FIGURES, "target")
 SORT_LABELS = {
     "name": _("Unit name"),
-    "initiatives_submitted": _("Submitted"),
+    "initiatives_submitted": _("Submitted initiatives"),
     "initiatives_valid": _("Valid initiatives"),
     "initiatives_pending": _("Pending"),
     "initiatives_invalid": _("Invalid"),
@@ -110,7 +110,7 @@ class DashboardForm(forms.Form):
 
 
 class SnapshotForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=255)
+    title = forms.CharField(label=_("Title of the snapshot"), max_length=255)
     kind = forms.ChoiceField(label=_("Kind of review"), choices=Snapshot.Kind.choices)
     as_of = forms.DateField(
         label=_("Figures as of"),

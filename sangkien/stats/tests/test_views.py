@@ -118,7 +118,7 @@ def html(response) -> str:
 def headline(body: str) -> dict[str, str]:
     """{figure: text} of the headline figures."""
     found = re.findall(
-        r'<div class="figure[^"]*" data-figure="(\w+)"><dt>[^<]*</dt><dd>([^<]*)<', body
+        r'<div class="figure[^"]*" data-figure="(\w+)"><dt>[^<]*</dt><dd[^>]*>([^<]*)<', body
     )
     return {k: unescape(v).strip() for k, v in found}
 

@@ -34,11 +34,17 @@
       valid.push({ x: asOf, y: valid[valid.length - 1].y });
       submitted.push({ x: asOf, y: submitted[submitted.length - 1].y });
     }
-    var left = start !== null ? start : valid[0].x;
-    var right = end !== null ? end : asOf;
+    var left = start !== null ? Math.min(start, valid[0].x) : valid[0].x;
+    var right = end !== null ? Math.max(end, asOf) : asOf;
+    // Nothing counted before the first day with a change: the curves start from zero.
+    if (valid[0].x > left) {
+      valid.unshift({ x: left, y: 0 });
+      submitted.unshift({ x: left, y: 0 });
+    }
+    var dots = data.points.length < 40 ? 2 : 0;
     var datasets = [
       { label: data.labels.valid, data: valid, borderColor: "#1b2f52", backgroundColor: "#1b2f52",
-        stepped: true, pointRadius: 0, borderWidth: 2 },
+        stepped: true, pointRadius: dots, borderWidth: 2 },
       { label: data.labels.submitted, data: submitted, borderColor: "#6b7484", backgroundColor: "#6b7484",
         stepped: true, pointRadius: 0, borderWidth: 1, borderDash: [4, 3] }
     ];
