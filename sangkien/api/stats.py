@@ -54,6 +54,15 @@ class UnitFigures(Schema):
     quota: int | None
     quota_percent: float | None
     target: int | None = Field(description="The target the unit set itself, if any.")
+    grassroots_with_plan: int | None = Field(
+        None, description="Grassroots unions of the subtree with an implementation plan."
+    )
+    grassroots_active: int | None = Field(
+        None, description="Active grassroots unions of the subtree."
+    )
+    plan_percent: float | None = Field(
+        None, description="grassroots_with_plan / grassroots_active × 100, one decimal."
+    )
     ranks: Ranks
 
 

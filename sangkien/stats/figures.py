@@ -66,6 +66,11 @@ class Figures:
     quota: int | None = None
     quota_percent: Decimal | None = None
     target: int | None = None
+    # Implementation plans: grassroots unions of the subtree with a plan for the campaign,
+    # out of the active ones (set by `report` on the current tree).
+    grassroots_with_plan: int | None = None
+    grassroots_active: int | None = None
+    plan_percent: Decimal | None = None
     ranks: dict[str, dict[str, int | None]] = field(default_factory=dict)
 
     @classmethod
@@ -102,6 +107,9 @@ class Figures:
             value = getattr(self, name)
             out[name] = float(value) if isinstance(value, Decimal) else value
         out["target"] = self.target
+        out["grassroots_with_plan"] = self.grassroots_with_plan
+        out["grassroots_active"] = self.grassroots_active
+        out["plan_percent"] = float(self.plan_percent) if self.plan_percent is not None else None
         out["ranks"] = self.ranks
         return out
 
@@ -331,7 +339,18 @@ def report(
     rank([table[unit.pk]], campaign, phase, day, siblings=sibling_figures)
     children = [table[k.pk] for k in kids]
     rank(children, campaign, phase, day)
+    _with_plans([table[unit.pk], *children], campaign)
     return Report(table[unit.pk], children, campaign, phase, day, CURRENT)
+
+
+def _with_plans(rows: list[Figures], campaign: Campaign) -> None:
+    from sangkien.plans.services import plan_coverage
+
+    coverage = plan_coverage(campaign, [f.unit for f in rows])
+    for f in rows:
+        with_plan, active = coverage.get(f.unit.pk, (0, 0))
+        f.grassroots_with_plan, f.grassroots_active = with_plan, active
+        f.plan_percent = percent(with_plan, active)
 
 
 # -- the tree as it stood ------------------------------------------------------------------

@@ -212,6 +212,7 @@ def test_cli_api_and_report_agree(tree, world, clock, admin, client):
     assert cli["initiatives_valid"] == 1 and cli["benefit_valid_vnd"] == 1_200_000
     assert [c["unit"] for c in api["children"]] == ["TH-KCN"]
     assert api["children"][0]["participating_members"] == 2
+    assert (api["grassroots_with_plan"], api["grassroots_active"], api["plan_percent"]) == (0, 2, 0)
 
 
 def test_api_scope_and_bad_parameters(tree, world, clock, outsider, unit_officer, client):
