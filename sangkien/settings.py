@@ -164,6 +164,8 @@ SITE_URL = os.environ.get("SANGKIEN_SITE_URL", "http://127.0.0.1:8000")
 # Attachments to initiatives: at most this many files of at most this size each.
 SANGKIEN_ATTACHMENT_MAX_BYTES = int(os.environ.get("SANGKIEN_ATTACHMENT_MAX_MB", "10")) << 20
 SANGKIEN_ATTACHMENT_MAX_COUNT = int(os.environ.get("SANGKIEN_ATTACHMENT_MAX_COUNT", "10"))
+# Ranks among all units of a level are reused this long (the figures are always live).
+SANGKIEN_RANK_CACHE_SECONDS = int(os.environ.get("SANGKIEN_RANK_CACHE_SECONDS", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SANGKIEN_SECURE_COOKIES", not DEBUG)
