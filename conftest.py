@@ -178,3 +178,13 @@ def login(client):
 def _fast_password_hashing(settings):
     """Personas hash passwords; the real hasher is slow by design and tests need not be."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached ranks (and anything else cached) never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
