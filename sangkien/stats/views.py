@@ -369,6 +369,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "report": report,
             "me": me,
             "quota_width": bar_width(me.quota_percent),
+            "plan_width": bar_width(me.plan_percent),
             "target_percent": figures.percent(me.initiatives_valid, me.target),
             "target_width": bar_width(figures.percent(me.initiatives_valid, me.target)),
             "ranks": unit_ranks(me),
@@ -416,6 +417,7 @@ def _public(request: HttpRequest, unit: Unit) -> HttpResponse:
                 "report": report,
                 "me": report.unit,
                 "quota_width": bar_width(report.unit.quota_percent),
+                "plan_width": bar_width(report.unit.plan_percent),
                 **table_context(report, choice, path, link, public=True),
             }
         )

@@ -262,6 +262,13 @@ def test_children_rows_match_report_and_api(login, unit_officer, tree, world):
     assert row_cells(body, "TH-KCN-001")["target"] == "6"
 
 
+def test_plan_coverage_is_shown(login, unit_officer, tree, world, english):
+    report = figures.report(tree.upper, world)
+    assert report.unit.grassroots_active == 3 and report.unit.grassroots_with_plan == 0
+    body = html(login(unit_officer).get(url("dashboard", "TH-KCN")))
+    assert 'data-value="grassroots_with_plan">0 of 3 grassroots unions (0.0 %)<' in body
+
+
 def test_own_target_is_shown_with_its_progress(login, unit_officer, tree, world):
     body = html(login(unit_officer).get(url("dashboard", "TH-KCN-001", query="campaign=SK")))
     assert 'data-value="target">6<' in body
@@ -504,6 +511,7 @@ def test_dashboard_queries_do_not_grow_with_children(login, unit_officer, tree, 
     for i in range(10):
         orgs.create_unit(code=f"TH-KCN-1{i:02}", name=f"Công đoàn cơ sở {i}", kind="grassroots",
                          parent=tree.upper, by=None, founded_on=dt.date(2000, 1, 1))  # fmt: skip
+    client.get(url("dashboard", "TH-KCN"))  # caches keyed on the tree (plans) fill again
     after = count()
     assert after == before
     assert before <= 30
