@@ -276,9 +276,15 @@ def _cluster_ranks(
     if not memberships:
         return
     clusters = Cluster.objects.in_bulk({c for c, _u in memberships})
+    members: dict[int, list[int]] = defaultdict(list)
+    for cluster_id, unit_id in Cluster.units.through.objects.filter(
+        cluster_id__in=list(clusters)
+    ).values_list("cluster_id", "unit_id"):
+        members[cluster_id].append(unit_id)
+    units = Unit.objects.in_bulk({u for ids in members.values() for u in ids})
+    everyone = figures_for(list(units.values()), campaign, phase=phase, as_of=as_of)
     for cluster in clusters.values():
-        units = list(cluster.units.all())
-        table = figures_for(units, campaign, phase=phase, as_of=as_of)
+        table = {pk: everyone[pk] for pk in members[cluster.pk]}
         ranks = {m: competition_ranks(v) for m, v in _rank_values(table.values()).items()}
         for f in figures:
             if f.unit.pk in table:
