@@ -34,8 +34,11 @@ from sangkien.campaigns.services import create_campaign
 from sangkien.core.models import AuditEntry
 from sangkien.initiatives.models import Attachment, Author, HistoryEntry, Initiative
 from sangkien.orgs.models import Member, Membership, Unit, UnitEvent, UnitStatus, UnitVersion
+from sangkien.plans import models as plan_models
+from sangkien.quotas.models import Quota, QuotaChange
 from sangkien.stats import recount
 from sangkien.stats.models import Cluster, MemberSpan, OwnDay, Snapshot, TreeDay, TreeTotal
+from sangkien.teams.models import ServedUnit, Team, TeamMember
 
 from . import demo
 from . import initiatives as ini
@@ -137,7 +140,24 @@ def wipe() -> None:
                 Cluster.units.through,
                 Cluster,
             )
-            for model in (*stats, HistoryEntry, Attachment, Author, Initiative):
+            plans = (
+                plan_models.PlanCount,
+                plan_models.GrassrootsCount,
+                plan_models.CoverageStamp,
+                plan_models.Plan,
+            )
+            teams = (ServedUnit, TeamMember, Team)
+            quotas = (QuotaChange, Quota)
+            for model in (
+                *stats,
+                *plans,
+                *teams,
+                *quotas,
+                HistoryEntry,
+                Attachment,
+                Author,
+                Initiative,
+            ):
                 cur.execute(f"DELETE FROM {_table(model)}")  # noqa: S608
         for model in (ApplicationField, Phase, Campaign):
             model.objects.all().delete()
