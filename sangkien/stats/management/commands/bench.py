@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from sangkien.orgs.models import Unit
 from sangkien.stats.bench import (
+    RECOUNT_RUNS_BIG,
+    RECOUNT_RUNS_SMALL,
     StatsDisagreement,
     markdown,
     rebuild_stats,
@@ -51,6 +53,13 @@ class Command(BaseCommand):
             default="",
             help="comma-separated suites to run: tree, queue, stats, submit (default: all)",
         )
+        parser.add_argument(
+            "--recount-runs",
+            type=int,
+            default=RECOUNT_RUNS_BIG,
+            help="samples of the recount for the root and level-1 units (seconds each at "
+            f"national scale; default {RECOUNT_RUNS_BIG})",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress lines")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -75,7 +84,11 @@ class Command(BaseCommand):
             results += run_queue_suite(runs=runs)
         if wanted("stats"):
             try:
-                results += run_stats_suite(runs=runs, progress=say)
+                results += run_stats_suite(
+                    runs=runs,
+                    progress=say,
+                    recount_runs=(opts["recount_runs"], RECOUNT_RUNS_SMALL),
+                )
             except StatsDisagreement as exc:
                 disagreement = exc
         if wanted("submit"):
