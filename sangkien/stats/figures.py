@@ -317,9 +317,14 @@ class Report:
         return out
 
 
+UNIT_FIELDS = ("pk", "code", "name", "kind", "depth", "path", "parent_id", "status", "sort_key")
+
+
 def children_of(unit: Unit) -> list[Unit]:
     return list(
-        Unit.objects.filter(parent=unit, status=UnitStatus.ACTIVE).order_by("sort_key", "id")
+        Unit.objects.filter(parent=unit, status=UnitStatus.ACTIVE)
+        .only(*UNIT_FIELDS)
+        .order_by("sort_key", "id")
     )
 
 

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from sangkien.api.stats import StatsReport
 from sangkien.initiatives import services
 from sangkien.initiatives.models import Status
 from sangkien.initiatives.tests.builders import complete, make_campaign
@@ -213,6 +214,8 @@ def test_cli_api_and_report_agree(tree, world, clock, admin, client):
     assert [c["unit"] for c in api["children"]] == ["TH-KCN"]
     assert api["children"][0]["participating_members"] == 2
     assert (api["grassroots_with_plan"], api["grassroots_active"], api["plan_percent"]) == (0, 2, 0)
+    # What goes out unvalidated is what the OpenAPI schema promises.
+    StatsReport.model_validate(api)
 
 
 def test_api_scope_and_bad_parameters(tree, world, clock, outsider, unit_officer, client):
