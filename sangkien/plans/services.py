@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections import Counter
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -429,8 +429,6 @@ def plan_coverage(campaign: Campaign, units: list[Unit]) -> dict[int, tuple[int,
 
 def plans_percent(with_plan: int, grassroots: int) -> Decimal | None:
     """`with_plan / grassroots × 100` to one decimal (half up); None with no grassroots."""
-    if not grassroots:
-        return None
-    return (Decimal(with_plan) * 100 / Decimal(grassroots)).quantize(
-        Decimal("0.1"), rounding=ROUND_HALF_UP
-    )
+    from sangkien.stats.figures import percent
+
+    return percent(with_plan, grassroots)
