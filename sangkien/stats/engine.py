@@ -294,7 +294,7 @@ def apply(
                 vec = deltas[(key, node, day)]
                 for i, v in enumerate(dv):
                     vec[i] += v
-    _members(campaign_id, unit_id, own_key, keys, before, after, day, deltas)
+    _members(campaign_id, unit_id, own_key, keys, before, after, day, deltas, info)
     # Participating grassroots units: does the grassroots unit's submitted count leave or
     # come back to 0? Its total row is updated (and so locked) first, so concurrent changes
     # below the same unit see each other's counts.
@@ -326,6 +326,7 @@ def _members(
     after: State,
     day: dt.date,
     deltas: dict[tuple[int, int, dt.date], list[int]],
+    known: dict[int, tuple[list[int], int | None]],
 ) -> None:
     was = set(before.members) if before.counted else set()
     now = set(after.members) if after.counted else set()
@@ -346,8 +347,8 @@ def _members(
         campaign_id=campaign_id, member_id__in=changed, end__isnull=True, n__gt=0
     ).values_list("member_id", "unit_id", "phase_key"):
         spans[member].append((unit, key))
-    units = {unit_id} | {u for rows in spans.values() for u, _k in rows}
-    info = chains(units)
+    units = {u for rows in spans.values() for u, _k in rows}
+    info = {**known, **chains(units - known.keys())}
     for member in changed:
         step = 1 if member in now else -1
         before_rows = list(spans[member])

@@ -249,9 +249,11 @@ def rank(
     as_of: dt.date | None,
     *,
     siblings: list[Figures] | None = None,
+    clusters: bool = True,
 ) -> None:
     """Fill `ranks` of each of `figures` (which are siblings unless `siblings` is given):
-    among the siblings, among all units at the same level, and in their clusters."""
+    among the siblings, among all units at the same level, and (unless the caller does it
+    for several groups at once) in their clusters."""
     among = siblings if siblings is not None else figures
     sibling_ranks = {m: competition_ranks(v) for m, v in _rank_values(among).items()}
     levels: dict[int, dict[str, list[Any]]] = {}
@@ -263,7 +265,8 @@ def rank(
             "siblings": {m: sibling_ranks[m].get(f.unit.pk) for m in RANK_MEASURES},
             "level": {m: _rank_in(levels[depth][m], f.measure(m)) for m in RANK_MEASURES},
         }
-    _cluster_ranks(figures, campaign, phase, as_of)
+    if clusters:
+        _cluster_ranks(figures, campaign, phase, as_of)
 
 
 def _cluster_ranks(
@@ -347,9 +350,10 @@ def report(
         siblings.append(unit)
     table = figures_for([*siblings, *kids], campaign, phase=phase, as_of=day)
     sibling_figures = [table[s.pk] for s in siblings]
-    rank([table[unit.pk]], campaign, phase, day, siblings=sibling_figures)
+    rank([table[unit.pk]], campaign, phase, day, siblings=sibling_figures, clusters=False)
     children = [table[k.pk] for k in kids]
-    rank(children, campaign, phase, day)
+    rank(children, campaign, phase, day, clusters=False)
+    _cluster_ranks([table[unit.pk], *children], campaign, phase, day)
     _with_plans([table[unit.pk], *children], campaign)
     return Report(table[unit.pk], children, campaign, phase, day, CURRENT)
 
