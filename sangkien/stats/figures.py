@@ -461,13 +461,13 @@ def dated_report(unit: Unit, campaign: Campaign, *, phase: Phase | None, as_of: 
     for pk in sibling_ids:
         table.setdefault(pk, make(pk))
     _with_quotas(table, campaign, phase)
-    for group in (sibling_ids, child_ids):
+    # Sibling ranks only: the unit among its siblings of that date, each child among the rest.
+    for group, ranked in ((sibling_ids, [unit.pk]), (child_ids, child_ids)):
         ranks = {
             m: competition_ranks({pk: table[pk].measure(m) for pk in group}) for m in RANK_MEASURES
         }
-        for pk in group:
-            if pk == unit.pk or group is child_ids:
-                table[pk].ranks = {"siblings": {m: ranks[m][pk] for m in RANK_MEASURES}}
+        for pk in ranked:
+            table[pk].ranks = {"siblings": {m: ranks[m][pk] for m in RANK_MEASURES}}
     return Report(table[unit.pk], [table[pk] for pk in child_ids], campaign, phase, as_of, DATED)
 
 
