@@ -55,6 +55,12 @@ INSTALLED_APPS = [
     "sangkien.teams",
     "sangkien.api",
     "sangkien.stats",
+    "django_tasks",
+    "django_tasks_db",
+    "sangkien.jobs",
+    "sangkien.imports",
+    "sangkien.exports",
+    "sangkien.reports",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +172,19 @@ SANGKIEN_ATTACHMENT_MAX_BYTES = int(os.environ.get("SANGKIEN_ATTACHMENT_MAX_MB",
 SANGKIEN_ATTACHMENT_MAX_COUNT = int(os.environ.get("SANGKIEN_ATTACHMENT_MAX_COUNT", "10"))
 # Ranks among all units of a level are reused this long (the figures are always live).
 SANGKIEN_RANK_CACHE_SECONDS = int(os.environ.get("SANGKIEN_RANK_CACHE_SECONDS", "60"))
+
+# Background work (decision 0014): django-tasks with its database backend, run by
+# `sangkien worker`. SANGKIEN_TASKS=immediate runs every task inside the request instead
+# (tests, and a single-process setup without a worker).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("SANGKIEN_TASKS", "database") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SANGKIEN_SECURE_COOKIES", not DEBUG)
