@@ -419,3 +419,151 @@ def _move_span(
         span.end = day
         span.save(update_fields=["n", "end"])
     return after
+
+
+# -- many new initiatives at once -------------------------------------------------------------
+
+
+def _chunked_upsert(
+    table: str, keys: Sequence[str], counters: Sequence[str], rows: list[tuple], returning: str = ""
+) -> list[tuple]:
+    out: list[tuple] = []
+    rows = sorted(rows)
+    for start in range(0, len(rows), 500):
+        out.extend(_upsert(table, keys, counters, rows[start : start + 500], returning))
+    return out
+
+
+def add_new(campaign_id: int, day: dt.date, items: Sequence[tuple[int, int | None, State]]) -> None:
+    """Count many initiatives of one campaign for the first time on `day` (`items` are
+    (unit, phase, state after)): the rows `apply` would write for each in turn, gathered
+    into a few statements — what a spreadsheet import of thousands of rows needs."""
+    if not items:
+        return
+    zeros = lambda: [0] * len(TREE_COUNTERS)  # noqa: E731
+    info = chains({unit for unit, _p, _s in items})
+    deltas: dict[tuple[int, int, dt.date], list[int]] = defaultdict(zeros)
+    own: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * len(COUNTERS))
+    grassroots_added: dict[tuple[int, int], int] = defaultdict(int)
+    added_spans: dict[tuple[int, int, int], int] = defaultdict(int)  # (member, unit, key)
+    member_keys: dict[int, set[int]] = defaultdict(set)
+    for unit, phase, state in items:
+        if not state.counted:
+            continue
+        dv = state.vector()
+        keys = phase_keys(phase)
+        vec = own[(phase or 0, unit)]
+        for i, v in enumerate(dv):
+            vec[i] += v
+        chain, grassroots = info[unit]
+        for key in keys:
+            for node in chain:
+                tree_vec = deltas[(key, node, day)]
+                for i, v in enumerate(dv):
+                    tree_vec[i] += v
+            if grassroots is not None:
+                grassroots_added[(key, grassroots)] += dv[0]
+        for member in set(state.members):
+            added_spans[(member, unit, phase or 0)] += 1
+            member_keys[member].update(keys)
+    _chunked_upsert(
+        "stats_ownday",
+        TREE_KEYS_DAY,
+        COUNTERS,
+        [(campaign_id, key, unit, day, *vec) for (key, unit), vec in own.items()],
+    )
+    _add_members(campaign_id, day, added_spans, member_keys, info, deltas)
+    counted: dict[tuple[int, int], list[int]] = {}
+    rows = _chunked_upsert(
+        "stats_treetotal",
+        TREE_KEYS,
+        ("submitted",),
+        [(campaign_id, key, g, n) for (key, g), n in grassroots_added.items() if n],
+        returning="phase_key, unit_id, submitted",
+    )
+    for key, grassroots, submitted in rows:
+        n = grassroots_added[(key, grassroots)]
+        counted[(key, grassroots)] = [n, 0, 0, 0, 0, 0, 0]
+        if submitted - n == 0 and submitted > 0:
+            chain = (
+                info[grassroots][0] if grassroots in info else chains([grassroots])[grassroots][0]
+            )
+            for node in chain[: chain.index(grassroots) + 1]:
+                deltas[(key, node, day)][6] += 1
+    day_rows = {k: v for k, v in deltas.items() if any(v)}
+    # add_to_tree writes one statement per table; keep each statement a bounded size.
+    pending: dict[tuple[int, int, dt.date], list[int]] = {}
+    units_in_chunk: set[tuple[int, int]] = set()
+    for k in sorted(day_rows):
+        pending[k] = day_rows[k]
+        units_in_chunk.add((k[0], k[1]))
+        if len(pending) >= 500:
+            add_to_tree(
+                campaign_id, pending, {u: counted.pop(u) for u in units_in_chunk if u in counted}
+            )
+            pending, units_in_chunk = {}, set()
+    if pending or counted:
+        add_to_tree(campaign_id, pending, counted)
+
+
+def _add_members(
+    campaign_id: int,
+    day: dt.date,
+    added: dict[tuple[int, int, int], int],
+    member_keys: dict[int, set[int]],
+    info: dict[int, tuple[list[int], int | None]],
+    deltas: dict[tuple[int, int, dt.date], list[int]],
+) -> None:
+    """Open or extend the members' spans for `added` and move the participating members of
+    exactly the units where a member was not present before."""
+    members = sorted(member_keys)
+    if not members:
+        return
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    open_spans: dict[tuple[int, int, int], tuple[int, int]] = {}  # (member, unit, key) -> id, n
+    for start in range(0, len(members), 900):
+        chunk = members[start : start + 900]
+        query = MemberSpan.objects.filter(
+            campaign_id=campaign_id, member_id__in=chunk, end__isnull=True, n__gt=0
+        )
+        if connection.vendor == "postgresql":
+            list(
+                Member.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk")
+            )
+            query = query.select_for_update()
+        for pk, member, unit, key, n in query.values_list(
+            "pk", "member_id", "unit_id", "phase_key", "n"
+        ):
+            spans[member].append((unit, key))
+            open_spans[(member, unit, key)] = (pk, n)
+    missing = {u for rows in spans.values() for u, _k in rows} - info.keys()
+    info.update(chains(missing))
+    to_update: list[MemberSpan] = []
+    to_create: list[MemberSpan] = []
+    after: dict[int, list[tuple[int, int]]] = {m: list(spans[m]) for m in members}
+    for (member, unit, key), n in added.items():
+        found = open_spans.get((member, unit, key))
+        if found is not None:
+            to_update.append(MemberSpan(pk=found[0], n=found[1] + n))
+        else:
+            to_create.append(
+                MemberSpan(
+                    campaign_id=campaign_id,
+                    phase_key=key,
+                    member_id=member,
+                    unit_id=unit,
+                    start=day,
+                    n=n,
+                )
+            )
+            after[member].append((unit, key))
+    MemberSpan.objects.bulk_update(to_update, ["n"], batch_size=500)
+    MemberSpan.objects.bulk_create(to_create, batch_size=500)
+    for member in members:
+        for key in member_keys[member]:
+            gained = _cover(after[member], key, info) - _cover(spans[member], key, info)
+            for node in gained:
+                deltas[(key, node, day)][5] += 1

@@ -1,0 +1,1357 @@
+"""Spreadsheet imports of units, members and initiatives (decision record 0017).
+
+`run_import` reads a table (`reading.open_table`), checks every row, and then writes all of
+the accepted rows in one transaction, or nothing:
+- a **dry run** checks and writes nothing; the outcomes are exactly what the real run does
+  (units, which go through the unit services one by one, are written and rolled back);
+- **all or nothing** (the default) writes nothing when any row is rejected;
+- **accept valid** writes the accepted rows and leaves the rejected ones out.
+
+Every row gets one outcome: imported, updated, skipped (already there as the file says, or a
+total row, a signature block, a numbering row) or rejected, with the reason naming the
+column as the file heads it. Rejected rows go back to the user as an .xlsx with their
+original cells and a reason column (`errors_xlsx`). Importing the same file again finds
+every row already there and creates nothing.
+
+Members and initiatives are written in batches (bulk inserts, the statistics moved once per
+batch by `stats.engine.add_new`), so that 100,000 rows take seconds, not hours; units go
+through `orgs.services` row by row (a province has a few thousand)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+import xlsxwriter
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sangkien.campaigns.models import Campaign
+from sangkien.core.models import AuditEntry
+from sangkien.initiatives.models import (
+    Action,
+    ApplicationField,
+    Author,
+    HistoryEntry,
+    Initiative,
+    Status,
+)
+from sangkien.initiatives.services import (
+    ENTRY_UNIT_KINDS,
+    MAX_AUTHORS,
+    MAX_BENEFIT_VND,
+    MAX_TEXT,
+)
+from sangkien.orgs import services as orgs
+from sangkien.orgs.models import Member, Membership, Unit, UnitKind, UnitStatus
+from sangkien.stats import engine as stats_engine
+from sangkien.text import clean_line, fold, person_sort_key
+
+from . import values
+from .columns import COLUMNS
+from .matching import MemberMatcher, UnitMatcher
+from .reading import Row, Skipped, SpreadsheetError, Table, open_table
+
+KINDS = ("units", "members", "initiatives")
+IMPORTED, UPDATED, SKIPPED, REJECTED = "imported", "updated", "skipped", "rejected"
+BATCH = 2_000
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ImportRefused(Exception):
+    """The import as a whole cannot run (a closed campaign, a kind the user may not import);
+    nothing was read or written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _Rollback(Exception):
+    """Leaves the import's transaction without writing anything."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    number: int  # the sheet's own row number
+    status: str
+    message: str = ""
+    label: str = ""  # what the row is about: a title, a name
+    ref: str = ""  # the code or reference of what the row made or found
+    cells: list[Any] | None = None  # kept for rejected rows (the errors file)
+
+
+@dataclass
+class Summary:
+    kind: str
+    filename: str
+    sheet: str | None = None
+    headers: list[str] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    dry_run: bool = False
+    accept_valid: bool = False
+    applied: bool = False
+    encoding: str | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    def as_json(self) -> dict[str, Any]:
+        """The one-line summary of DESIGN.md: the rows and what each did (or, when nothing
+        was written, would do), and whether it was written."""
+        return {
+            "rows": len(self.outcomes),
+            "imported": self.count(IMPORTED),
+            "updated": self.count(UPDATED),
+            "rejected": self.count(REJECTED),
+            "skipped": self.count(SKIPPED),
+            "applied": self.applied,
+        }
+
+    @property
+    def rejected(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == REJECTED]
+
+
+Progress = Callable[[int, int, str], None]
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+def run_import(
+    kind: str,
+    source: Any,
+    filename: str,
+    *,
+    user: Any = None,
+    scope: list[str] | None = None,
+    campaign: Campaign | None = None,
+    dry_run: bool = False,
+    accept_valid: bool = False,
+    progress: Progress | None = None,
+) -> Summary:
+    """Import `source` (a path, bytes or a binary file) named `filename`. `scope` is the list
+    of unit paths the user may import into (None: everywhere, for the command line).
+    Raises SpreadsheetError or ImportRefused when the file as a whole cannot be used."""
+    if kind not in KINDS:
+        raise ImportRefused(_("Choose what to import: units, members or initiatives."))
+    if kind == "initiatives" and campaign is None:
+        raise ImportRefused(_("Choose the campaign the initiatives are entered for."))
+    table = open_table(source, filename, kind)
+    summary = Summary(
+        kind=kind,
+        filename=filename,
+        sheet=table.sheet,
+        headers=list(table.headers),
+        dry_run=dry_run,
+        accept_valid=accept_valid,
+        encoding=table.encoding,
+    )
+    importer_class = {"units": UnitImporter, "members": MemberImporter}.get(
+        kind, InitiativeImporter
+    )
+    importer = importer_class(table, user=user, scope=scope, campaign=campaign, summary=summary)
+    try:
+        with transaction.atomic():
+            importer.run(progress)
+            rejected = summary.count(REJECTED)
+            if dry_run or (rejected and not accept_valid):
+                raise _Rollback
+            summary.applied = True
+            if any(o.status in (IMPORTED, UPDATED) for o in summary.outcomes):
+                ImportRecord(summary, user, campaign, source_digest(source)).save()
+    except _Rollback:
+        summary.applied = False
+    return summary
+
+
+def source_digest(source: Any) -> str:
+    digest = hashlib.sha256()
+    if isinstance(source, bytes | bytearray):
+        digest.update(source)
+    elif hasattr(source, "read"):
+        position = source.tell() if hasattr(source, "tell") else None
+        if position is not None:
+            source.seek(0)
+            for chunk in iter(lambda: source.read(1 << 20), b""):
+                digest.update(chunk)
+            source.seek(position)
+    else:
+        with open(source, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+class ImportRecord:
+    """One audit entry per applied import: who, which file, what it did."""
+
+    def __init__(self, summary: Summary, user: Any, campaign: Campaign | None, digest: str):
+        self.summary, self.user, self.campaign, self.digest = summary, user, campaign, digest
+
+    def save(self) -> None:
+        actor = self.user if getattr(self.user, "is_authenticated", False) else None
+        AuditEntry.objects.create(
+            actor=actor,
+            action=f"import.{self.summary.kind}",
+            object_type="imports.file",
+            object_id=self.digest[:64],
+            after={
+                **self.summary.as_json(),
+                "file": self.summary.filename,
+                "sheet": self.summary.sheet,
+                "campaign": self.campaign.code if self.campaign else None,
+            },
+        )
+
+
+# -- shared row handling ---------------------------------------------------------------------
+
+
+class Problems:
+    """The problems of one row, each naming its column as the file heads it."""
+
+    def __init__(self, table: Table, kind: str) -> None:
+        self.table = table
+        self.kind = kind
+        self.items: list[str] = []
+
+    def add(self, key: str | None, message: str) -> None:
+        if key is None:
+            self.items.append(message)
+            return
+        index = self.table.columns.get(key)
+        header = self.table.headers[index] if index is not None else _column_label(self.kind, key)
+        self.items.append(
+            _("Column “%(column)s”: %(problem)s") % {"column": header, "problem": message}
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def text(self) -> str:
+        return "; ".join(self.items)
+
+
+def _column_label(kind: str, key: str) -> str:
+    for column in COLUMNS[kind]:
+        if column.key == key:
+            return str(column.label)
+    return key
+
+
+class Importer:
+    kind = ""
+
+    def __init__(
+        self,
+        table: Table,
+        *,
+        user: Any,
+        scope: list[str] | None,
+        campaign: Campaign | None,
+        summary: Summary,
+    ) -> None:
+        self.table = table
+        self.user = user if getattr(user, "is_authenticated", False) else None
+        self.scope = scope
+        self.campaign = campaign
+        self.summary = summary
+        self.today = timezone.localdate()
+        self.now = timezone.now()
+
+    def problems(self) -> Problems:
+        return Problems(self.table, self.kind)
+
+    # cells ---------------------------------------------------------------------------------
+
+    def raw(self, row: Row, key: str) -> Any:
+        value = row.values.get(key)
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    def text(self, row: Row, key: str, problems: Problems, *, limit: int = 255) -> str:
+        value = self.raw(row, key)
+        if value is None:
+            return ""
+        try:
+            text = values.text(value)
+        except values.ValueProblem as exc:
+            problems.add(key, str(exc))
+            return ""
+        if len(text) > limit:
+            problems.add(key, _("keep it under %(n)s characters.") % {"n": limit})
+        return text
+
+    def date(self, row: Row, key: str, problems: Problems, *, month_ok: bool = True):
+        value = self.raw(row, key)
+        if value is None:
+            return None, ""
+        try:
+            return values.date(value, month_ok=month_ok)
+        except values.ValueProblem as exc:
+            problems.add(key, str(exc))
+            return None, ""
+
+    def in_scope(self, unit: Unit | Any) -> bool:
+        if self.scope is None:
+            return True
+        return any(unit.path.startswith(p) for p in self.scope)
+
+    def scoped_units(self) -> Iterable[Unit]:
+        units = Unit.objects.all()
+        if self.scope is not None:
+            from django.db.models import Q
+
+            q = Q(pk__in=[])
+            for path in self.scope:
+                q |= Q(path__startswith=path)
+            units = units.filter(q)
+        return units
+
+    # the run --------------------------------------------------------------------------------
+
+    def rows(self, progress: Progress | None) -> Iterator[Row]:
+        total = self.table.total or 0
+        seen = 0
+        for item in self.table.rows():
+            seen += 1
+            if progress is not None and seen % 1000 == 0:
+                progress(seen, max(total, seen), _("Checking row %(n)s") % {"n": seen})
+            if isinstance(item, Skipped):
+                self.summary.outcomes.append(
+                    Outcome(item.number, SKIPPED, item.reason, label=_first_text(item.cells))
+                )
+                continue
+            yield item
+
+    def reject(self, row: Row, problems: Problems, label: str = "") -> None:
+        self.summary.outcomes.append(
+            Outcome(row.number, REJECTED, problems.text(), label=label, cells=list(row.cells))
+        )
+
+    def run(self, progress: Progress | None) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _first_text(cells: Iterable[Any]) -> str:
+    for cell in cells:
+        if cell not in (None, ""):
+            return str(cell)[:120]
+    return ""
+
+
+# -- units ---------------------------------------------------------------------------------
+
+KIND_WORDS: list[tuple[tuple[str, ...], str]] = [
+    (("to cong doan", "to cd", "group", "union group"), UnitKind.GROUP),
+    (("cdcs", "co so", "cong doan co so", "grassroots"), UnitKind.GRASSROOTS),
+    (("cap tren", "cap tren co so", "upper", "upper level", "cd cap tren"), UnitKind.UPPER),
+    (("nganh", "cong doan nganh", "sectoral"), UnitKind.SECTORAL),
+    (("tinh", "thanh pho", "ldld", "lien doan lao dong", "provincial"), UnitKind.PROVINCIAL),
+]
+
+
+def unit_kind(value: str) -> str | None:
+    folded = fold(value).strip()
+    if folded in UnitKind.values:
+        return folded
+    for words, kind in KIND_WORDS:
+        if any(folded == w or folded.startswith(w + " ") or w in folded for w in words):
+            return kind
+    return None
+
+
+class UnitImporter(Importer):
+    kind = "units"
+
+    def run(self, progress: Progress | None) -> None:
+        known = list(self.scoped_units().filter(status=UnitStatus.ACTIVE))
+        matcher = UnitMatcher(known)
+        by_code = {u.code: u for u in known}
+        by_parent_name: dict[tuple[int, str], Unit] = {}
+        for unit in known:
+            if unit.parent_id is not None:
+                by_parent_name[(unit.parent_id, _name_key(unit.name))] = unit
+        made_in_file: dict[str, Unit] = {}  # folded name or code -> unit created above
+        for row in self.rows(progress):
+            problems = self.problems()
+            name = self.text(row, "name", problems)
+            code_text = self.text(row, "code", problems, limit=32)
+            code = orgs.normalise_code(code_text) if code_text else ""
+            if not name:
+                problems.add("name", _("empty: enter the unit's name."))
+            if code and not orgs.CODE_RE.match(code):
+                problems.add(
+                    "code",
+                    _("“%(code)s” is not a code: 1 to 32 capital letters, digits, dots, dashes.")
+                    % {"code": code_text},
+                )
+            parent = self._parent(row, problems, matcher, made_in_file)
+            kind_text = self.text(row, "kind", problems)
+            kind = unit_kind(kind_text) if kind_text else None
+            if kind_text and kind is None:
+                problems.add("kind", _("“%(kind)s” is not a kind of unit.") % {"kind": kind_text})
+            short_name = self.text(row, "short_name", problems, limit=100)
+            address = self.text(row, "address", problems)
+            founded_on, _precision = self.date(row, "founded_on", problems)
+            if founded_on and founded_on > self.today:
+                problems.add("founded_on", _("the date is later than today."))
+            if problems or parent is None:
+                self.reject(row, problems, name)
+                continue
+            if kind is None:
+                kind = _default_child_kind(parent)
+            existing = (
+                by_code.get(code) if code else by_parent_name.get((parent.pk, _name_key(name)))
+            )
+            if existing is not None:
+                self._existing(row, existing, parent, name, short_name, address, problems)
+                continue
+            if not code:
+                code = _free_code(parent.code, by_code)
+            try:
+                with transaction.atomic():
+                    unit = orgs.create_unit(
+                        code=code,
+                        name=name,
+                        kind=kind,
+                        parent=parent,
+                        by=self.user,
+                        short_name=short_name,
+                        address=address,
+                        founded_on=founded_on,
+                    )
+            except ValidationError as exc:
+                for key, messages in exc.message_dict.items():
+                    problems.add(key if key in self.table.columns else None, " ".join(messages))
+                self.reject(row, problems, name)
+                continue
+            by_code[unit.code] = unit
+            by_parent_name[(parent.pk, _name_key(unit.name))] = unit
+            made_in_file[unit.code] = unit
+            made_in_file.setdefault(_name_key(unit.name), unit)
+            self.summary.outcomes.append(Outcome(row.number, IMPORTED, label=name, ref=unit.code))
+
+    def _parent(
+        self, row: Row, problems: Problems, matcher: UnitMatcher, made: dict[str, Unit]
+    ) -> Unit | None:
+        text = self.text(row, "parent", problems)
+        if not text:
+            problems.add("parent", _("empty: name the unit it belongs to, or its code."))
+            return None
+        found = made.get(orgs.normalise_code(text)) or made.get(_name_key(text))
+        if found is not None:
+            return found
+        match = matcher.match(text, text)
+        if match.unit_id is None:
+            problems.add("parent", _with_suggestions(match.problem, match.suggestions))
+            return None
+        parent = Unit.objects.get(pk=match.unit_id)
+        if not self.in_scope(parent):
+            problems.add("parent", _("you do not manage %(name)s.") % {"name": parent.name})
+            return None
+        return parent
+
+    def _existing(
+        self,
+        row: Row,
+        unit: Unit,
+        parent: Unit,
+        name: str,
+        short_name: str,
+        address: str,
+        problems: Problems,
+    ) -> None:
+        if unit.parent_id != parent.pk:
+            problems.add(
+                "parent",
+                _(
+                    "%(code)s already exists under %(parent)s; move a unit on its page, not "
+                    "by import."
+                )
+                % {"code": unit.code, "parent": unit.parent.name if unit.parent else "—"},
+            )
+            self.reject(row, problems, name)
+            return
+        changes = {
+            k: v
+            for k, v in (("name", name), ("short_name", short_name), ("address", address))
+            if v and v != getattr(unit, k)
+        }
+        if not changes:
+            self.summary.outcomes.append(
+                Outcome(row.number, SKIPPED, _("already there"), label=name, ref=unit.code)
+            )
+            return
+        try:
+            with transaction.atomic():
+                orgs.update_unit(unit, by=self.user, **changes)
+        except (ValidationError, TypeError) as exc:
+            message = "; ".join(getattr(exc, "messages", [str(exc)]))
+            problems.add(None, message)
+            self.reject(row, problems, name)
+            return
+        self.summary.outcomes.append(
+            Outcome(
+                row.number,
+                UPDATED,
+                _("changed: %(fields)s") % {"fields": ", ".join(sorted(changes))},
+                label=name,
+                ref=unit.code,
+            )
+        )
+
+
+def _name_key(name: str) -> str:
+    return " ".join(fold(name).split())
+
+
+def _default_child_kind(parent: Unit) -> str:
+    if parent.kind in (UnitKind.GRASSROOTS, UnitKind.GROUP):
+        return UnitKind.GROUP
+    return UnitKind.GRASSROOTS
+
+
+def _free_code(prefix: str, taken: dict[str, Any]) -> str:
+    n = 1
+    while True:
+        code = f"{prefix}-{n:03d}"[:32]
+        if code not in taken and not Unit.objects.filter(code=code).exists():
+            return code
+        n += 1
+
+
+def _with_suggestions(problem: str, suggestions: list[str]) -> str:
+    if not suggestions:
+        return problem
+    return _("%(problem)s Did you mean: %(names)s?") % {
+        "problem": problem.rstrip("."),
+        "names": "; ".join(suggestions),
+    }
+
+
+# -- members -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _NewMember:
+    number: int
+    code: str
+    unit_id: int
+    unit_path: str
+    fields: dict[str, Any]
+    note: str = ""
+
+
+class MemberImporter(Importer):
+    kind = "members"
+
+    def run(self, progress: Progress | None) -> None:
+        units = list(
+            self.scoped_units()
+            .filter(kind__in=orgs.MEMBER_UNIT_KINDS)
+            .only("pk", "code", "name", "short_name", "kind", "path", "status", "successor_id")
+        )
+        matcher = UnitMatcher(units)
+        unit_by_id = {u.pk: u for u in units}
+        in_file: dict[tuple[int, str, Any], int] = {}
+        codes_in_file: dict[str, int] = {}
+        pending: list[tuple[Row, _NewMember]] = []
+        for row in self.rows(progress):
+            problems = self.problems()
+            full_name = clean_line(self.text(row, "full_name", problems))
+            if not full_name and "full_name" not in " ".join(problems.items):
+                problems.add("full_name", _("empty: enter the member's full name."))
+            unit = self._unit(row, problems, matcher, unit_by_id)
+            code_text = self.text(row, "code", problems, limit=32)
+            code = orgs.normalise_code(code_text) if code_text else ""
+            born, precision = self.date(row, "birth_date", problems)
+            note = ""
+            if born is not None:
+                if born > self.today or born.year < 1900:
+                    problems.add("birth_date", _("not a real date of birth."))
+                elif precision != "day":
+                    note = _("only the year or month of birth was given: kept as %(day)s.") % {
+                        "day": born.strftime("%d/%m/%Y")
+                    }
+            gender = ""
+            if self.raw(row, "gender") is not None:
+                try:
+                    gender = values.gender(self.raw(row, "gender"))
+                except values.ValueProblem as exc:
+                    problems.add("gender", str(exc))
+            phone = ""
+            if self.raw(row, "phone") is not None:
+                try:
+                    phone = values.phone(self.raw(row, "phone"))
+                except values.ValueProblem as exc:
+                    problems.add("phone", str(exc))
+                if phone and not orgs.PHONE_RE.match(phone):
+                    problems.add("phone", _("enter a phone number of 8 to 20 digits."))
+            email = self.text(row, "email", problems).lower()
+            if email and not EMAIL_RE.match(email):
+                problems.add("email", _("“%(email)s” is not an email address.") % {"email": email})
+            position = self.text(row, "position", problems)
+            joined_on, _p = self.date(row, "joined_on", problems)
+            if joined_on and joined_on > self.today:
+                problems.add("joined_on", _("the date is later than today."))
+            if code and code in codes_in_file:
+                problems.add("code", _("the code repeats row %(n)s.") % {"n": codes_in_file[code]})
+            if problems or unit is None:
+                self.reject(row, problems, full_name)
+                continue
+            fields = {
+                "full_name": full_name,
+                "birth_date": born,
+                "gender": gender,
+                "position": position,
+                "phone": phone,
+                "email": email,
+                "joined_on": joined_on,
+            }
+            key = (unit.pk, _name_key(full_name), born)
+            if key in in_file:
+                problems.add(None, _("the same member as row %(n)s.") % {"n": in_file[key]})
+                self.reject(row, problems, full_name)
+                continue
+            in_file[key] = row.number
+            if code:
+                codes_in_file[code] = row.number
+            pending.append((row, _NewMember(row.number, code, unit.pk, unit.path, fields, note)))
+            if len(pending) >= BATCH:
+                self._flush(pending)
+                pending = []
+        self._flush(pending)
+
+    def _unit(
+        self, row: Row, problems: Problems, matcher: UnitMatcher, units: dict[int, Unit]
+    ) -> Unit | None:
+        text = self.text(row, "unit", problems)
+        if not text:
+            problems.add("unit", _("empty: name the member's union or its code."))
+            return None
+        match = matcher.match(text, text)
+        if match.unit_id is None:
+            problems.add("unit", _with_suggestions(match.problem, match.suggestions))
+            return None
+        unit = units[match.unit_id]
+        if unit.status != UnitStatus.ACTIVE:
+            problems.add("unit", _("%(name)s is no longer active.") % {"name": unit.name})
+            return None
+        return unit
+
+    def _flush(self, pending: list[tuple[Row, _NewMember]]) -> None:
+        if not pending:
+            return
+        codes = [m.code for _r, m in pending if m.code]
+        by_code = {
+            m.code: m
+            for start in range(0, len(codes), 900)
+            for m in Member.objects.filter(code__in=codes[start : start + 900])
+        }
+        unit_ids = sorted({m.unit_id for _r, m in pending})
+        names = sorted({fold(m.fields["full_name"])[:255] for _r, m in pending})
+        by_name: dict[tuple[int, str, Any], list[Member]] = defaultdict(list)
+        for u in range(0, len(unit_ids), 400):
+            for n in range(0, len(names), 400):
+                for member in Member.objects.filter(
+                    unit_id__in=unit_ids[u : u + 400],
+                    name_folded__in=names[n : n + 400],
+                    left_on__isnull=True,
+                ):
+                    by_name[(member.unit_id, member.name_folded, member.birth_date)].append(member)
+                    by_name[(member.unit_id, member.name_folded, None)].append(member)
+        new: list[tuple[Row, _NewMember]] = []
+        for row, item in pending:
+            existing: Member | None = None
+            if item.code:
+                existing = by_code.get(item.code)
+            else:
+                found = by_name.get(
+                    (item.unit_id, fold(item.fields["full_name"])[:255], item.fields["birth_date"])
+                )
+                if found and len(found) == 1:
+                    existing = found[0]
+            if existing is None:
+                new.append((row, item))
+                continue
+            self._existing(row, item, existing)
+        self._create(new)
+
+    def _existing(self, row: Row, item: _NewMember, member: Member) -> None:
+        label = item.fields["full_name"]
+        if member.unit_id != item.unit_id:
+            problems = self.problems()
+            problems.add(
+                "unit",
+                _("%(code)s is a member of %(unit)s; move a member on their page, not by import.")
+                % {"code": member.code, "unit": member.unit.name},
+            )
+            self.reject(row, problems, label)
+            return
+        changes = {
+            k: v
+            for k, v in item.fields.items()
+            if k != "joined_on" and v not in (None, "") and v != getattr(member, k)
+        }
+        if not changes:
+            self.summary.outcomes.append(
+                Outcome(row.number, SKIPPED, _("already there"), label=label, ref=member.code)
+            )
+            return
+        try:
+            with transaction.atomic():
+                orgs.update_member(member, by=self.user, **changes)
+        except ValidationError as exc:
+            problems = self.problems()
+            for key, messages in exc.message_dict.items():
+                problems.add(key if key in self.table.columns else None, " ".join(messages))
+            self.reject(row, problems, label)
+            return
+        self.summary.outcomes.append(
+            Outcome(
+                row.number,
+                UPDATED,
+                _("changed: %(fields)s") % {"fields": ", ".join(sorted(changes))},
+                label=label,
+                ref=member.code,
+            )
+        )
+
+    def _create(self, new: list[tuple[Row, _NewMember]]) -> None:
+        if not new:
+            return
+        taken = {
+            c
+            for start in range(0, len(new), 900)
+            for c in Member.objects.filter(
+                code__in=[m.code for _r, m in new[start : start + 900] if m.code]
+            ).values_list("code", flat=True)
+        }
+        members: list[Member] = []
+        for _row, item in new:
+            code = item.code or _new_code(taken)
+            taken.add(code)
+            fields = item.fields
+            member = Member(
+                code=code,
+                unit_id=item.unit_id,
+                full_name=fields["full_name"],
+                birth_date=fields["birth_date"],
+                gender=fields["gender"],
+                position=fields["position"],
+                phone=fields["phone"],
+                email=fields["email"],
+                joined_on=fields["joined_on"] or self.today,
+                name_folded=fold(fields["full_name"])[:255],
+                sort_key=person_sort_key(fields["full_name"]),
+            )
+            members.append(member)
+        Member.objects.bulk_create(members, batch_size=500)
+        Membership.objects.bulk_create(
+            [Membership(member=m, unit_id=m.unit_id, started_on=m.joined_on) for m in members],
+            batch_size=500,
+        )
+        per_path: dict[str, int] = defaultdict(int)
+        for _row, item in new:
+            per_path[item.unit_path] += 1
+        for path, count in per_path.items():
+            orgs._shift_totals(None, path, count)
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    actor=self.user,
+                    action="member.import",
+                    object_type="orgs.member",
+                    object_id=str(m.pk),
+                    after={
+                        "code": m.code,
+                        "full_name": m.full_name,
+                        "unit": m.unit_id,
+                        "file": self.summary.filename,
+                    },
+                )
+                for m in members
+            ],
+            batch_size=500,
+        )
+        for (row, item), member in zip(new, members, strict=True):
+            self.summary.outcomes.append(
+                Outcome(
+                    row.number,
+                    IMPORTED,
+                    item.note,
+                    label=member.full_name,
+                    ref=member.code,
+                )
+            )
+
+
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def _new_code(taken: set[str]) -> str:
+    while True:
+        code = "DV" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+        if code not in taken and not Member.objects.filter(code=code).exists():
+            return code
+
+
+# -- initiatives ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _NewInitiative:
+    number: int
+    unit_id: int
+    title: str
+    title_folded: str
+    field_id: int | None
+    description: str
+    first_applied_on: dt.date | None
+    benefit: int
+    authors: list[tuple[str, int | None, Decimal]]  # name, member id, share
+    note: str
+    recognition: dict[str, Any]
+    outcome_note: str
+
+
+class InitiativeImporter(Importer):
+    """Rows become initiatives submitted today for review, entered on behalf of their
+    authors by the user who imports (as a support team does), each with its history entry,
+    its audit entry and its place in the figures."""
+
+    kind = "initiatives"
+
+    def run(self, progress: Progress | None) -> None:
+        campaign = self.campaign
+        assert campaign is not None
+        if not campaign.is_open_on(self.today):
+            raise ImportRefused(
+                _("The campaign %(name)s accepts initiatives from %(start)s to %(end)s.")
+                % {
+                    "name": campaign.name,
+                    "start": campaign.starts_on.strftime("%d/%m/%Y"),
+                    "end": campaign.ends_on.strftime("%d/%m/%Y"),
+                }
+            )
+        self.phase = campaign.phase_on(self.today)
+        units = [
+            u
+            for u in self.scoped_units()
+            .filter(kind__in=ENTRY_UNIT_KINDS)
+            .only("pk", "code", "name", "short_name", "kind", "path", "status", "successor_id")
+            if campaign.covers(u)
+        ]
+        self.unit_by_id = {u.pk: u for u in units}
+        self.unit_matcher = UnitMatcher(units)
+        self.fields = list(ApplicationField.objects.filter(campaign=campaign))
+        self.member_matchers: dict[int, MemberMatcher] = {}
+        self.in_file: dict[tuple[int, str], int] = {}
+        pending: list[tuple[Row, _NewInitiative]] = []
+        for row in self.rows(progress):
+            item = self._check(row)
+            if item is None:
+                continue
+            pending.append((row, item))
+            if len(pending) >= BATCH:
+                self._flush(pending)
+                pending = []
+                if progress is not None:
+                    progress(row.number, max(self.table.total or 0, row.number), _("Writing"))
+        self._flush(pending)
+
+    # checking one row ---------------------------------------------------------------------
+
+    def _check(self, row: Row) -> _NewInitiative | None:
+        problems = self.problems()
+        title = clean_line(self.text(row, "title", problems, limit=500))
+        if not title and not problems:
+            problems.add("title", _("empty: enter the initiative's title."))
+        unit = self._unit(row, problems)
+        field_id = self._field(row, problems)
+        description = self.text(row, "summary", problems, limit=MAX_TEXT)
+        if not description:
+            problems.add("summary", _("empty: summarise what the initiative does."))
+        applied_on = self._applied_on(row, problems)
+        benefit = 0
+        raw_benefit = self.raw(row, "benefit")
+        if raw_benefit is not None:
+            try:
+                amount = values.money(
+                    raw_benefit, multiplier=self.table.multipliers.get("benefit", 1)
+                )
+            except values.ValueProblem as exc:
+                problems.add("benefit", str(exc))
+            else:
+                if amount is not None and not 0 <= amount <= MAX_BENEFIT_VND:
+                    problems.add("benefit", _("enter an amount between 0 and 10^15 đồng."))
+                benefit = amount or 0
+        note = self.text(row, "note", problems, limit=MAX_TEXT)
+        recognition = self._recognition(row, problems)
+        authors, author_note = self._authors(row, unit, problems)
+        if unit is not None and title:
+            key = (unit.pk, fold(title)[:500])
+            if key in self.in_file:
+                problems.add(
+                    "title",
+                    _("the same title under the same unit as row %(n)s.")
+                    % {"n": self.in_file[key]},
+                )
+            else:
+                self.in_file[key] = row.number
+        if problems or unit is None:
+            self.reject(row, problems, title)
+            return None
+        return _NewInitiative(
+            number=row.number,
+            unit_id=unit.pk,
+            title=title,
+            title_folded=fold(title)[:500],
+            field_id=field_id,
+            description=description,
+            first_applied_on=applied_on,
+            benefit=benefit,
+            authors=authors,
+            note=note,
+            recognition=recognition,
+            outcome_note=author_note,
+        )
+
+    def _unit(self, row: Row, problems: Problems) -> Unit | None:
+        text = self.text(row, "unit", problems)
+        if not text:
+            problems.add("unit", _("empty: name the grassroots union or its code."))
+            return None
+        match = self.unit_matcher.match(text, text)
+        if match.unit_id is None:
+            problems.add("unit", _with_suggestions(match.problem, match.suggestions))
+            return None
+        unit = self.unit_by_id[match.unit_id]
+        if unit.status != UnitStatus.ACTIVE:
+            problems.add("unit", _("%(name)s is no longer active.") % {"name": unit.name})
+            return None
+        return unit
+
+    def _field(self, row: Row, problems: Problems) -> int | None:
+        text = self.text(row, "field", problems)
+        if not text:
+            problems.add(
+                "field",
+                _("empty: choose one of %(fields)s.") % {"fields": self._field_names()},
+            )
+            return None
+        folded = _name_key(text)
+        for f in self.fields:
+            if text.strip().upper() == f.code or folded == _name_key(f.name):
+                return f.pk
+        for f in self.fields:  # "Kỹ thuật" for "Kỹ thuật, công nghệ"
+            if _name_key(f.name).startswith(folded) and len(folded) >= 4:
+                return f.pk
+        problems.add(
+            "field",
+            _("“%(value)s” is not a field of this campaign; use one of %(fields)s.")
+            % {"value": text, "fields": self._field_names()},
+        )
+        return None
+
+    def _field_names(self) -> str:
+        return "; ".join(f"{f.code} – {f.name}" for f in self.fields)
+
+    def _applied_on(self, row: Row, problems: Problems) -> dt.date | None:
+        day, precision = self.date(row, "applied_on", problems)
+        if day is None:
+            if self.raw(row, "applied_on") is None:
+                problems.add("applied_on", _("empty: enter when it was first applied."))
+            return None
+        campaign = self.campaign
+        assert campaign is not None
+        # A month or a year stands for its whole period: it counts when the period meets
+        # the campaign's, and the first day inside the campaign is kept.
+        end = _period_end(day, precision)
+        if day > self.today:
+            problems.add("applied_on", _("the date is later than today."))
+            return None
+        if end < campaign.starts_on or day > campaign.ends_on:
+            problems.add(
+                "applied_on",
+                _("only initiatives first applied between %(start)s and %(end)s count.")
+                % {
+                    "start": campaign.starts_on.strftime("%d/%m/%Y"),
+                    "end": campaign.ends_on.strftime("%d/%m/%Y"),
+                },
+            )
+            return None
+        return max(day, campaign.starts_on)
+
+    def _recognition(self, row: Row, problems: Problems) -> dict[str, Any]:
+        campaign = self.campaign
+        assert campaign is not None
+        body = self.text(row, "recognition_body", problems)
+        number = self.text(row, "recognition_number", problems, limit=64)
+        day, _p = self.date(row, "recognition_date", problems, month_ok=False)
+        if day is not None and day > self.today:
+            problems.add("recognition_date", _("the date is later than today."))
+        if campaign.requires_recognition:
+            for key, value in (
+                ("recognition_body", body),
+                ("recognition_number", number),
+                ("recognition_date", day),
+            ):
+                if not value and self.raw(row, key) is None:
+                    problems.add(
+                        key,
+                        _("empty: this campaign counts recognised initiatives only."),
+                    )
+        return {"recognition_body": body, "recognition_number": number, "recognition_date": day}
+
+    def _authors(
+        self, row: Row, unit: Unit | None, problems: Problems
+    ) -> tuple[list[tuple[str, int | None, Decimal]], str]:
+        raw = self.raw(row, "authors")
+        if raw is None:
+            problems.add("authors", _("empty: name at least one author."))
+            return [], ""
+        try:
+            people = values.people_with_shares(raw)
+        except values.ValueProblem as exc:
+            problems.add("authors", str(exc))
+            return [], ""
+        if not people:
+            problems.add("authors", _("empty: name at least one author."))
+            return [], ""
+        if len(people) > MAX_AUTHORS:
+            problems.add("authors", _("at most %(n)s authors.") % {"n": MAX_AUTHORS})
+            return [], ""
+        shares = [share for _name, share in people]
+        if any(s is not None for s in shares):
+            if any(s is None for s in shares):
+                problems.add("authors", _("give every author's share, or none."))
+                return [], ""
+            total = sum(shares, Decimal(0))  # type: ignore[arg-type]
+            if total != 100:
+                problems.add(
+                    "authors",
+                    _("the shares add up to %(total)s%%, not 100%%.") % {"total": total},
+                )
+                return [], ""
+        else:
+            shares = _equal_shares(len(people))
+        if unit is None:
+            return [], ""
+        matcher = self._members(unit.pk)
+        birth_year = None
+        raw_year = self.raw(row, "birth_year")
+        if raw_year is not None:
+            try:
+                birth_year = values.year(raw_year)
+            except values.ValueProblem:
+                birth_year = None
+        out: list[tuple[str, int | None, Decimal]] = []
+        outside: list[str] = []
+        seen: set[int] = set()
+        for i, ((name, _s), share) in enumerate(zip(people, shares, strict=True)):
+            member_id, problem, suggestions = matcher.match(
+                name, unit.pk, birth_year if i == 0 else None
+            )
+            if member_id is None:
+                if i == 0 or suggestions and "ambiguous" in problem:
+                    problems.add(
+                        "authors",
+                        _with_suggestions(
+                            problem
+                            or _("%(name)s is not a member of %(unit)s.")
+                            % {"name": name, "unit": unit.name},
+                            suggestions,
+                        ),
+                    )
+                    continue
+                outside.append(name)
+            elif member_id in seen:
+                problems.add("authors", _("%(name)s is listed twice.") % {"name": name})
+                continue
+            else:
+                seen.add(member_id)
+            out.append((name, member_id, share))  # type: ignore[arg-type]
+        note = ""
+        if outside:
+            note = _("not members of the union, kept by name: %(names)s") % {
+                "names": ", ".join(outside)
+            }
+        return out, note
+
+    def _members(self, unit_id: int) -> MemberMatcher:
+        matcher = self.member_matchers.get(unit_id)
+        if matcher is None:
+            matcher = MemberMatcher(
+                Member.objects.filter(unit_id=unit_id, left_on__isnull=True).values_list(
+                    "pk", "code", "full_name", "birth_date", "unit_id"
+                )
+            )
+            self.member_matchers[unit_id] = matcher
+        return matcher
+
+    # writing -----------------------------------------------------------------------------------
+
+    def _flush(self, pending: list[tuple[Row, _NewInitiative]]) -> None:
+        if not pending:
+            return
+        campaign = self.campaign
+        assert campaign is not None
+        existing = self._existing([item for _r, item in pending])
+        new: list[tuple[Row, _NewInitiative]] = []
+        for row, item in pending:
+            found = existing.get((item.unit_id, item.title_folded))
+            if found is None:
+                new.append((row, item))
+                continue
+            pk, benefit, names = found
+            ref = f"SK-{pk:06d}"
+            if benefit == item.benefit and names == [_name_key(n) for n, _m, _s in item.authors]:
+                self.summary.outcomes.append(
+                    Outcome(row.number, SKIPPED, _("already there"), label=item.title, ref=ref)
+                )
+            else:
+                problems = self.problems()
+                problems.add(
+                    "title",
+                    _(
+                        "an initiative with this title was already entered under this unit "
+                        "(%(ref)s) with other authors or benefit; change it on its page."
+                    )
+                    % {"ref": ref},
+                )
+                self.reject(row, problems, item.title)
+        if not new:
+            return
+        rows = [
+            Initiative(
+                campaign_id=campaign.pk,
+                unit_id=item.unit_id,
+                phase=self.phase,
+                title=item.title,
+                title_folded=item.title_folded,
+                field_id=item.field_id,
+                description=item.description,
+                first_applied_on=item.first_applied_on,
+                benefit_claimed_vnd=item.benefit,
+                status=Status.SUBMITTED,
+                entered_by=self.user,
+                on_behalf=True,
+                submitted_at=self.now,
+                **item.recognition,
+            )
+            for _row, item in new
+        ]
+        Initiative.objects.bulk_create(rows, batch_size=500)
+        authors = [
+            Author(
+                initiative=initiative,
+                member_id=member_id,
+                name=name[:255],
+                share=share,
+                position_in_list=i,
+            )
+            for initiative, (_row, item) in zip(rows, new, strict=True)
+            for i, (name, member_id, share) in enumerate(item.authors)
+        ]
+        Author.objects.bulk_create(authors, batch_size=1000)
+        note = _("Imported from %(file)s") % {"file": self.summary.filename}
+        entries = []
+        states = []
+        for initiative, (row, item) in zip(rows, new, strict=True):
+            members = sorted({m for _n, m, _s in item.authors if m is not None})
+            row_note = _("%(note)s, row %(n)s.") % {"note": note, "n": row.number}
+            if item.note:
+                row_note += " " + _("Note in the file: %(note)s") % {"note": item.note}
+            entries.append(
+                HistoryEntry(
+                    initiative=initiative,
+                    action=Action.SUBMITTED,
+                    from_status=Status.DRAFT,
+                    to_status=Status.SUBMITTED,
+                    actor=self.user,
+                    at=self.now,
+                    note=row_note,
+                    benefit_claimed_vnd=item.benefit,
+                    members=members,
+                )
+            )
+            states.append(
+                (
+                    item.unit_id,
+                    self.phase.pk if self.phase else None,
+                    stats_engine.next_state(
+                        stats_engine.NOTHING, Status.SUBMITTED, item.benefit, None, members
+                    ),
+                )
+            )
+        HistoryEntry.objects.bulk_create(entries, batch_size=1000)
+        stats_engine.add_new(campaign.pk, stats_engine.local_day(self.now), states)
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    actor=self.user,
+                    action="initiative.import",
+                    object_type="initiatives.initiative",
+                    object_id=str(initiative.pk),
+                    after={
+                        "title": initiative.title,
+                        "unit": initiative.unit_id,
+                        "status": initiative.status,
+                        "benefit_claimed_vnd": initiative.benefit_claimed_vnd,
+                        "file": self.summary.filename,
+                        "row": row.number,
+                    },
+                )
+                for initiative, (row, _item) in zip(rows, new, strict=True)
+            ],
+            batch_size=1000,
+        )
+        for initiative, (row, item) in zip(rows, new, strict=True):
+            self.summary.outcomes.append(
+                Outcome(
+                    row.number,
+                    IMPORTED,
+                    item.outcome_note,
+                    label=item.title,
+                    ref=initiative.reference,
+                )
+            )
+
+    def _existing(
+        self, items: list[_NewInitiative]
+    ) -> dict[tuple[int, str], tuple[int, int, list[str]]]:
+        """The initiatives already entered with these units and titles (not drafts, not
+        withdrawn, as the duplicate check on submission): pk, claimed benefit, author names."""
+        campaign = self.campaign
+        assert campaign is not None
+        titles = sorted({i.title_folded for i in items})
+        units = sorted({i.unit_id for i in items})
+        found: dict[tuple[int, str], tuple[int, int, list[str]]] = {}
+        for start in range(0, len(titles), 500):
+            query = (
+                Initiative.objects.filter(
+                    campaign_id=campaign.pk,
+                    title_folded__in=titles[start : start + 500],
+                )
+                .exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
+                .values_list("pk", "unit_id", "title_folded", "benefit_claimed_vnd")
+            )
+            if len(units) <= 500:
+                query = query.filter(unit_id__in=units)
+            for pk, unit_id, title_folded, benefit in query:
+                found[(unit_id, title_folded)] = (pk, benefit, [])
+        if found:
+            by_pk = {v[0]: v[2] for v in found.values()}
+            pks = sorted(by_pk)
+            for start in range(0, len(pks), 900):
+                for initiative_id, name in (
+                    Author.objects.filter(initiative_id__in=pks[start : start + 900])
+                    .order_by("initiative_id", "position_in_list", "pk")
+                    .values_list("initiative_id", "name")
+                ):
+                    by_pk[initiative_id].append(_name_key(name))
+        return found
+
+
+def _equal_shares(n: int) -> list[Decimal]:
+    """100 % split in hundredths, the remainder to the first author: 33.34, 33.33, 33.33."""
+    base = (Decimal(100) / n).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    shares = [base] * n
+    shares[0] += Decimal(100) - base * n
+    return shares
+
+
+def _period_end(day: dt.date, precision: str) -> dt.date:
+    if precision == "year":
+        return dt.date(day.year, 12, 31)
+    if precision == "month":
+        following = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return day
+
+
+# -- the rejected rows back --------------------------------------------------------------------
+
+
+def errors_xlsx(summary: Summary, out: str | IO[bytes]) -> int:
+    """Write the rejected rows with their original cells, their row number in the file and
+    the reason, in the user's language; returns how many rows were written. Text is written
+    as text, so no cell starts a formula."""
+    book = xlsxwriter.Workbook(
+        out, {"constant_memory": True, "in_memory": not isinstance(out, str)}
+    )
+    sheet = book.add_worksheet(_("Rejected rows")[:31])
+    bold = book.add_format(
+        {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#F2F2F2"}
+    )
+    reason_format = book.add_format({"font_color": "#9C0006", "text_wrap": True, "valign": "top"})
+    date_format = book.add_format({"num_format": "dd/mm/yyyy"})
+    headers = list(summary.headers)
+    width = max([len(headers), *(len(o.cells or []) for o in summary.rejected)])
+    headers += [""] * (width - len(headers))
+    sheet.write_string(0, 0, _("Row in the file"), bold)
+    for c, header in enumerate(headers, start=1):
+        sheet.write_string(0, c, _safe(str(header)), bold)
+    sheet.write_string(0, width + 1, _("Reason"), bold)
+    sheet.set_column(0, 0, 10)
+    sheet.set_column(1, width, 18)
+    sheet.set_column(width + 1, width + 1, 60)
+    sheet.freeze_panes(1, 0)
+    written = 0
+    for r, outcome in enumerate(summary.rejected, start=1):
+        sheet.write_number(r, 0, outcome.number)
+        for c, value in enumerate(outcome.cells or [], start=1):
+            _write_cell(sheet, r, c, value, date_format)
+        sheet.write_string(r, width + 1, outcome.message, reason_format)
+        written += 1
+    book.close()
+    return written
+
+
+def _write_cell(sheet: Any, r: int, c: int, value: Any, date_format: Any) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(r, c, value)
+    elif isinstance(value, int | float):
+        sheet.write_number(r, c, value)
+    elif isinstance(value, dt.datetime | dt.date):
+        sheet.write_datetime(r, c, value, date_format)
+    elif isinstance(value, dt.time | dt.timedelta):
+        sheet.write_string(r, c, str(value))
+    else:
+        sheet.write_string(r, c, _safe(str(value)))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(text: str) -> str:
+    """Text that no spreadsheet reads as a formula (written as a string it is not one in
+    Excel, but CSV round trips and other tools may read it again)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+__all__ = [
+    "KINDS",
+    "ImportRefused",
+    "Outcome",
+    "SpreadsheetError",
+    "Summary",
+    "errors_xlsx",
+    "run_import",
+]

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+
+from sangkien.campaigns.models import Campaign
+from sangkien.imports.importers import (
+    KINDS,
+    REJECTED,
+    ImportRefused,
+    SpreadsheetError,
+    errors_xlsx,
+    run_import,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Import units, members or initiatives from a spreadsheet (.xlsx, .xls, .ods, .csv); "
+        "all rows or none unless --accept-valid. Prints a one-line JSON summary last."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("file")
+        parser.add_argument("--campaign", help="campaign code (initiatives)")
+        parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+        parser.add_argument(
+            "--accept-valid", action="store_true",
+            help="write the valid rows even when some are rejected",
+        )  # fmt: skip
+        parser.add_argument("--errors", metavar="OUT.xlsx", help="write the rejected rows here")
+        parser.add_argument(
+            "--language", default="vi", choices=["vi", "en"],
+            help="language of the messages (default vi)",
+        )  # fmt: skip
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        translation.activate(opts["language"])
+        path = Path(opts["file"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file.")
+        campaign = None
+        if opts["campaign"]:
+            campaign = Campaign.objects.filter(code=opts["campaign"].strip().upper()).first()
+            if campaign is None:
+                raise CommandError(f"No campaign with code {opts['campaign']}.")
+        elif opts["kind"] == "initiatives":
+            raise CommandError("Initiatives need --campaign CODE.")
+        started = time.monotonic()
+        tty = sys.stderr.isatty()
+
+        def progress(done: int, total: int, message: str) -> None:
+            line = f"{message} — {done:,}/{total:,} ({done * 100 // max(total, 1)} %)"
+            sys.stderr.write(("\r" + line) if tty else line + "\n")
+            sys.stderr.flush()
+
+        try:
+            summary = run_import(
+                opts["kind"],
+                path,
+                path.name,
+                campaign=campaign,
+                dry_run=opts["dry_run"],
+                accept_valid=opts["accept_valid"],
+                progress=progress,
+            )
+        except (SpreadsheetError, ImportRefused) as exc:
+            raise CommandError(exc.message) from exc
+        if tty:
+            sys.stderr.write("\n")
+        for outcome in summary.outcomes:
+            if outcome.status == REJECTED:
+                self.stderr.write(f"row {outcome.number}: {outcome.message}")
+        if opts["errors"]:
+            written = errors_xlsx(summary, opts["errors"])
+            self.stderr.write(f"{written} rejected row(s) written to {opts['errors']}")
+        data = summary.as_json()
+        if not summary.applied and not summary.dry_run:
+            self.stderr.write(
+                "Nothing was imported: some rows are rejected and the import is all or "
+                "nothing. Fix them, or use --accept-valid."
+            )
+        data["seconds"] = round(time.monotonic() - started, 2)
+        self.stdout.write(json.dumps(data, ensure_ascii=False))
+        if not summary.applied and not summary.dry_run:
+            sys.exit(1)
