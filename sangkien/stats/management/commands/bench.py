@@ -51,7 +51,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only",
             default="",
-            help="comma-separated suites to run: tree, queue, stats, submit (default: all)",
+            help="comma-separated suites to run: tree, queue, stats, submit, import (default: all)",
         )
         parser.add_argument(
             "--recount-runs",
@@ -59,6 +59,12 @@ class Command(BaseCommand):
             default=RECOUNT_RUNS_BIG,
             help="samples of the recount for the root and level-1 units (seconds each at "
             f"national scale; default {RECOUNT_RUNS_BIG})",
+        )
+        parser.add_argument(
+            "--import-rows",
+            type=int,
+            default=100_000,
+            help="rows of the spreadsheet the import case reads (default 100,000)",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress lines")
 
@@ -93,6 +99,10 @@ class Command(BaseCommand):
                 disagreement = exc
         if wanted("submit"):
             results += run_submit_suite(runs=runs, progress=say)
+        if wanted("import"):
+            from sangkien.imports.bench import run_import_suite
+
+            results += run_import_suite(rows=opts["import_rows"], progress=say)
         out = Path(opts["out"])
         out.mkdir(parents=True, exist_ok=True)
         meta = {

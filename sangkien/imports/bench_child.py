@@ -1,0 +1,82 @@
+"""The child process of the import benchmark (see `bench`): imports the file given into a
+campaign made for the run, times the naive way on a sample, rolls everything back and
+prints one JSON line with the wall time and the peak resident memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import resource
+import sys
+import time
+
+import django
+
+
+class _Rollback(Exception):
+    pass
+
+
+def main(path: str, naive_sample: int) -> None:
+    django.setup()
+    from django.db import transaction
+    from django.utils import timezone
+
+    from sangkien.campaigns import services as campaigns
+    from sangkien.imports.importers import run_import
+    from sangkien.initiatives import services
+    from sangkien.initiatives.models import ApplicationField
+    from sangkien.orgs.models import Member, Unit
+
+    out: dict = {}
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            root = Unit.objects.get(parent__isnull=True)
+            campaign = campaigns.create_campaign(
+                code="BENCH-IMPORT",
+                name="Bench import",
+                owner=root,
+                starts_on=today - dt.timedelta(days=300),
+                ends_on=today + dt.timedelta(days=60),
+                by=None,
+                phases=[],
+                fields=[("KT", "Kỹ thuật, công nghệ"), ("QL", "Quản lý, điều hành")],
+                requires_recognition=False,
+            )
+            started = time.perf_counter()
+            summary = run_import("initiatives", path, "sang-kien.xlsx", campaign=campaign)
+            out["seconds"] = round(time.perf_counter() - started, 2)
+            out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            out["summary"] = summary.as_json()
+            field = ApplicationField.objects.get(campaign=campaign, code="KT")
+            members = list(
+                Member.objects.filter(left_on__isnull=True)
+                .select_related("unit")
+                .order_by("pk")[:naive_sample]
+            )
+            started = time.perf_counter()
+            for i, member in enumerate(members):
+                initiative = services.create_initiative(
+                    campaign=campaign,
+                    unit=member.unit,
+                    by=None,
+                    authors=[{"member": member, "share": 100}],
+                    title=f"Sáng kiến thử {i}",
+                    field=field,
+                    problem="Vấn đề",
+                    description="Mô tả",
+                    first_applied_on=today - dt.timedelta(days=10),
+                    benefit_claimed_vnd=1_000_000,
+                )
+                services.submit_initiative(initiative, by=None)
+            out["naive_seconds"] = round(time.perf_counter() - started, 3)
+            out["naive_rows"] = len(members)
+            raise _Rollback
+    except _Rollback:
+        pass
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))
