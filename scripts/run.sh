@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make run: migrate, seed the demo once, print the logins, serve.
+# make run: migrate, seed the demo once, print the logins, serve; the background worker
+# (sangkien worker) runs beside the server and stops with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${1:-8000}
@@ -8,4 +9,35 @@ mkdir -p var
 $BIN/sangkien migrate --noinput -v 0
 $BIN/sangkien seed --scale demo --once
 $BIN/sangkien demo_logins --url "http://127.0.0.1:${PORT}/"
-exec $BIN/sangkien runserver "127.0.0.1:${PORT}"
+
+if [ "${SANGKIEN_TASKS:-database}" = "immediate" ]; then
+  exec $BIN/sangkien runserver "127.0.0.1:${PORT}"
+fi
+
+# One worker per tree: a worker left behind by a run that was killed is stopped first.
+PIDFILE=var/worker.pid
+if [ -f "$PIDFILE" ]; then
+  old=$(cat "$PIDFILE")
+  if [ -n "$old" ] && grep -qs "sangkien" "/proc/$old/cmdline" 2>/dev/null; then
+    kill "$old" 2>/dev/null || true
+  fi
+  rm -f "$PIDFILE"
+fi
+# In its own session, so Ctrl+C stops the server only; the worker then gets one TERM and
+# finishes the job it is running (up to 30 s) before it exits.
+setsid $BIN/sangkien worker &
+WORKER=$!
+echo "$WORKER" > "$PIDFILE"
+stop_worker() {
+  kill -TERM "$WORKER" 2>/dev/null || true
+  for _ in $(seq 300); do
+    kill -0 "$WORKER" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$WORKER" 2>/dev/null || true
+  rm -f "$PIDFILE"
+}
+trap stop_worker EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+$BIN/sangkien runserver "127.0.0.1:${PORT}"
