@@ -62,17 +62,15 @@ class Sheet:
     def text(self, row: int, col: int, value: str, **props: Any) -> None:
         if needs_quote(value):
             props["quote_prefix"] = True
-        self.ws.write_string(row, col, value, self.fmt(**props))
+        if value:
+            self.ws.write_string(row, col, value, self.fmt(**props))
+        else:
+            self.ws.write_blank(row, col, None, self.fmt(**props))
 
     def merged(self, row: int, first: int, last: int, value: str, **props: Any) -> None:
-        if needs_quote(value):
-            props["quote_prefix"] = True
-        fmt = self.fmt(**props)
-        if first == last:
-            self.ws.write_string(row, first, value, fmt)
-            return
-        self.ws.merge_range(row, first, row, last, "", fmt)
-        self.ws.write_string(row, first, value, fmt)
+        if first != last:
+            self.ws.merge_range(row, first, row, last, "", self.fmt(**props))
+        self.text(row, first, value, **props)
 
     def value(self, row: int, col: int, value: Any, kind: str, **props: Any) -> None:
         """A number as a number with its format; anything else (or nothing) as text."""
