@@ -167,3 +167,25 @@ def test_long_table_repeats_its_header_on_every_page(tree, world, vietnamese):
             assert header in text, number
     assert not flat(pages[0]).startswith("1 ")
     assert "120 Công đoàn Công ty TNHH Thương mại Nguyễn Hưởng" in flat(" ".join(pages))
+
+
+def test_the_words_of_a_vietnamese_report(tree, world, vietnamese):
+    """The document as a Vietnamese office reads it (once the catalogue has its strings)."""
+    if vi("REPORT") == "REPORT":
+        pytest.skip("the Vietnamese catalogue does not have the report's strings yet")
+    report = make("TH-KCN", world)
+    day = report.as_of.strftime("%d/%m/%Y")
+    text = flat(pdf_text(render_pdf(report)))
+    for piece in [
+        "CÔNG ĐOÀN CÁC KHU CÔNG NGHIỆP THANH HÓA BAN THƯỜNG VỤ",
+        "Số: ……/BC-CĐ",
+        "BÁO CÁO",
+        "Kết quả thực hiện chương trình “1 triệu sáng kiến”",
+        f"(tính đến ngày {day})",
+        "STT Tên đơn vị Chỉ tiêu",
+        "1 Công đoàn Công ty CP Giày Sao Vàng 4 4 3 75,0 1 175.000.000 1",
+        "Tổng cộng 14 7 5 35,7 3 216.234.567",
+        "Nơi nhận: - Như trên; - Lưu: VT.",
+        "TM. BAN THƯỜNG VỤ CHỦ TỊCH",
+    ]:
+        assert piece in text, piece
