@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "exports"
-urlpatterns: list = []
+urlpatterns = [
+    path("initiatives/", views.export_initiatives, name="initiatives"),
+    path("members/<str:code>/", views.export_members, name="members"),
+    path("units/<str:code>/", views.export_units, name="units"),
+    path("figures/<str:code>/", views.export_figures, name="figures"),
+]
