@@ -287,7 +287,11 @@ _WORDS = re.compile(r"[^\s!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]+")
 
 
 def _suspect_words(text: str) -> list[str]:
-    return [w for w in _WORDS.findall(text) if any(0x80 <= ord(ch) <= 0xFF for ch in w)]
+    """Words of two characters or more with a character above ASCII (a lone "×" or "©"
+    says nothing)."""
+    return [
+        w for w in _WORDS.findall(text) if len(w) > 1 and any(0x80 <= ord(ch) <= 0xFF for ch in w)
+    ]
 
 
 def _could_be_legacy(text: str) -> bool:
