@@ -72,8 +72,8 @@ class ProgressReportForm(forms.Form):
         50,
     )
     place = text_field(_("Place"), _("Where the report is dated, for example Thanh Hóa."), 100)
-    governing = text_field(_("Governing body (first line of the letterhead)"))
-    issuing = text_field(_("Issuing body (second line of the letterhead)"))
+    governing = text_field(_("Name of the body, first line"))
+    issuing = text_field(_("Name of the body, second line (bold)"))
     on_behalf = text_field(_("Signing on behalf of"))
     signer_title = text_field(_("Title of the signer"))
     signer_name = text_field(_("Name of the signer"), max_length=100)

@@ -29,8 +29,9 @@ LEFT_BLOCK = 75  # the issuing body; the motto takes the rest of the width
 HEAD, BODY, SMALL, TABLE = 10, 11, 10, 8  # font sizes (pt); Be Vietnam Pro is wider than Times
 LINE = 5.5  # mm per line of body text
 HEAD_FILL = (235, 235, 235)
+SIGNING_ROOM = 24  # mm between the signer's title and name, for the signature and seal
 # Children table column widths (mm), in the order of `progress.columns()`.
-CHILD_WIDTHS = (8, 37, 13, 15, 15, 15, 15, 31, 11)
+CHILD_WIDTHS = (8, 35, 13, 16, 16, 15, 15, 31, 11)
 ALIGN = {INT: "RIGHT", MONEY: "RIGHT", PERCENT: "RIGHT", TEXT: "LEFT"}
 
 
@@ -135,13 +136,13 @@ def paragraph(pdf: FPDF, text: str, style: str = "", size: float = BODY) -> None
     pdf.ln(1)
 
 
-def _table_options() -> dict:
+def _table_options(heading_size: float = SMALL) -> dict:
     return {
         "borders_layout": TableBordersLayout.ALL,
         "line_height": 4.8,
         "padding": (0.8, 0.8),
         "align": "LEFT",
-        "headings_style": FontFace(emphasis="BOLD", fill_color=HEAD_FILL, size_pt=TABLE - 0.5),
+        "headings_style": FontFace(emphasis="BOLD", fill_color=HEAD_FILL, size_pt=heading_size),
         "cell_fill_mode": TableCellFillMode.NONE,
         "repeat_headings": 1,
         "v_align": "MIDDLE",
@@ -190,7 +191,9 @@ def children_table(pdf: FPDF, report: ProgressReport) -> None:
     aligns = tuple(
         "CENTER" if c.key in ("number", "rank") else ALIGN[c.kind] for c in report.columns
     )
-    with pdf.table(col_widths=CHILD_WIDTHS, text_align=aligns, **_table_options()) as table:
+    with pdf.table(
+        col_widths=CHILD_WIDTHS, text_align=aligns, **_table_options(TABLE - 0.5)
+    ) as table:
         head = table.row()
         for column in report.columns:
             head.cell(column.label, align="CENTER")
@@ -210,9 +213,10 @@ def children_table(pdf: FPDF, report: ProgressReport) -> None:
 
 def signature(pdf: FPDF, report: ProgressReport) -> None:
     head = report.letterhead
-    recipients = [report.recipients_label, *head.recipients]
-    needed = max(LINE * (3 + 5), LINE * (len(recipients) + 1)) + 10
-    if pdf.will_page_break(needed):
+    # Room for the block: the space above it, then the taller of its two columns.
+    left = (LINE - 0.5) * (len(head.recipients) + 1)
+    right = LINE * 3 + SIGNING_ROOM
+    if pdf.will_page_break(6 + max(left, right)):
         pdf.add_page()
     pdf.ln(6)
     top = pdf.get_y()
@@ -228,6 +232,6 @@ def signature(pdf: FPDF, report: ProgressReport) -> None:
     for text in (head.on_behalf, head.signer_title):
         if text:
             put(pdf, right_x, right_w, LINE, text, "B", BODY, "C")
-    pdf.ln(24)
+    pdf.ln(SIGNING_ROOM)
     if head.signer_name:
         put(pdf, right_x, right_w, LINE, head.signer_name, "B", BODY, "C")
