@@ -323,6 +323,8 @@ def _detail(
                 **outcome,
                 "word": STATUS_WORDS.get((state, applied), state),
                 "badge": BADGES.get(state, ""),
+                # The reference a check gives a new row is not the one the import will.
+                "ref": outcome.get("ref", "") if real else "",
                 "url": _ref_url(kind, outcome.get("ref", "")) if real else None,
             }
         )
