@@ -129,7 +129,7 @@ class ProgressReportForm(forms.Form):
         return day
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         campaign = self.campaign_obj
         if campaign is None or "as_of" in self.errors:
             return data
@@ -167,7 +167,7 @@ class ProgressReportForm(forms.Form):
 
     def error_list(self) -> list[tuple[str, str]]:
         """(field label, message) of every error, for the summary above the form."""
-        out = []
+        out: list[tuple[str, str]] = []
         for name, errors in self.errors.items():
             label = str(self.fields[name].label) if name in self.fields else ""
             out.extend((label, str(e)) for e in errors)

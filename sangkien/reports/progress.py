@@ -39,7 +39,7 @@ PROVINCE_PREFIX = re.compile(
     r"^(?:liên đoàn lao động|lđlđ)\s+(?:tỉnh|thành phố|tp\.?)?\s*", re.IGNORECASE
 )
 # The issuing body's abbreviation in the document number ("Số: 15/BC-LĐLĐ"), by kind.
-SYMBOLS = {
+SYMBOLS: dict[str, str] = {
     UnitKind.NATIONAL: "TLĐ",
     UnitKind.PROVINCIAL: "LĐLĐ",
     UnitKind.SECTORAL: "CĐN",
@@ -263,14 +263,16 @@ def figure_lines(me: figures.Figures) -> list[Line]:
     return lines
 
 
-def rank_table(me: figures.Figures, tree: str) -> tuple[list[str], list[tuple[str, list]]]:
+def rank_table(
+    me: figures.Figures, tree: str
+) -> tuple[list[str], list[tuple[str, list[int | None]]]]:
     """Columns (among siblings, at the level, each emulation cluster) and a row per measure."""
     from sangkien.stats.forms import SORT_LABELS
 
-    ranks = me.ranks or {}
+    ranks: dict[str, Any] = me.ranks or {}
     clusters = sorted((ranks.get("clusters") or {}).items())
     headers = [_("Among siblings")]
-    scopes: list[dict[str, int | None]] = [ranks.get("siblings") or {}]
+    scopes: list[dict[str, Any]] = [ranks.get("siblings") or {}]
     if tree != figures.DATED:
         headers.append(_("At the level"))
         scopes.append(ranks.get("level") or {})

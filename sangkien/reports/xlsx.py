@@ -124,8 +124,12 @@ def letterhead(sheet: Sheet, report: ProgressReport) -> None:
     lf, ll = LEFT_COLS
     rf, rl = RIGHT_COLS
     center = {"align": "center", "text_wrap": True}
-    left = [(head.governing, {}), (head.issuing, {"bold": True}), (report.number_line, {})]
-    right = [
+    left: list[tuple[str, dict[str, Any]]] = [
+        (head.governing, {}),
+        (head.issuing, {"bold": True}),
+        (report.number_line, {}),
+    ]
+    right: list[tuple[str, dict[str, Any]]] = [
         (report.motto, {"bold": True}),
         (report.motto_sub, {"bold": True, "underline": 1}),
         (report.date_line, {"italic": True}),
@@ -222,7 +226,7 @@ def children(sheet: Sheet, report: ProgressReport) -> None:
     sheet.height(header_row, 3, 10)
     sheet.ws.repeat_rows(header_row)
     sheet.row += 1
-    cell = {"border": 1, "font_size": 10}
+    cell: dict[str, Any] = {"border": 1, "font_size": 10}
     for values in report.rows:
         for col, (value, column) in enumerate(zip(values, report.columns, strict=True)):
             props = dict(cell)

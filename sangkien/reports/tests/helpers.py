@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
+from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext
@@ -25,7 +26,7 @@ def new_grassroots(parent, code: str, name: str):
 
 
 # The children of TH-KCN as the table lists them: by rank, ties in the tree's order.
-CHILDREN = [
+CHILDREN: list[tuple[Any, ...]] = [
     # STT, name, quota, submitted, valid, % of quota, members, validated benefit, rank
     (1, "Công đoàn Công ty CP Giày Sao Vàng", 4, 4, 3, "75.0", 1, 175_000_000, 1),
     (2, "Công đoàn Công ty TNHH Dệt Đông Sơn", 10, 2, 1, "10.0", 1, 1_234_567, 2),
@@ -35,7 +36,7 @@ CHILDREN = [
 # The total row: TH-KCN's own figures against the 14 it gave out.
 TOTAL = (14, 7, 5, "35.7", 3, 216_234_567)
 # TH-KCN's figures.
-FIGURES = {
+FIGURES: dict[str, Any] = {
     "initiatives_submitted": 7,
     "initiatives_valid": 5,
     "initiatives_pending": 1,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -129,10 +130,11 @@ def test_english_labels_vietnamese_motto(tree, world, english):
 
 def test_be_vietnam_pro_is_embedded_as_a_subset(tree, world):
     reader = PdfReader(io.BytesIO(render_pdf(make("TH-KCN", world))))
-    fonts = {}
+    fonts: dict[str, Any] = {}
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
+        resources: Any = page["/Resources"]
+        for ref in resources["/Font"].values():
+            font = ref.get_object()
             fonts[str(font["/BaseFont"])] = font
     names = sorted(fonts)
     assert names and all("BeVietnamPro" in n for n in names)

@@ -73,6 +73,7 @@ def test_total_row_is_the_units_figures_against_the_quotas_it_gave(tree, world, 
         None,
     ]
     # Submitted, valid and benefit add up over the children.
+    assert report.total is not None
     for col in (3, 4, 7):
         assert report.total[col] == sum(r[col] for r in report.rows)
     assert report.table_notes == []
@@ -159,7 +160,7 @@ def test_motto_and_date_line_stay_vietnamese_in_english(tree, world, english):
     assert report.date_line == "Thanh Hóa, ngày 29 tháng 6 năm 2022"
     assert report.title == "REPORT"
     assert report.letterhead.issuing == "STANDING COMMITTEE"
-    assert report.total[1] == "Total"
+    assert report.total is not None and report.total[1] == "Total"
 
 
 def test_numbers_in_vietnamese_and_english():
