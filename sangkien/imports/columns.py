@@ -213,7 +213,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 # Words that may follow a column's name as its unit, and the multipliers of money units.
 _UNIT_WORDS = {"dong", "d", "vnd", "vn dong", "trieu", "trieu dong", "nghin", "nghin dong",
                "ngan dong", "ngan", "ty", "ty dong", "ti dong", "phan tram", "nam",
-               "dd mm yyyy", "ngay thang nam", "thang nam", "so", "neu co"}  # fmt: skip
+               "dd mm yyyy", "ngay thang nam", "thang nam", "so", "neu co", "%"}  # fmt: skip
 _MULTIPLIERS = (
     (re.compile(r"\b(ty|ti)\b"), 1_000_000_000),
     (re.compile(r"\b(trieu|tr)\b"), 1_000_000),
@@ -244,11 +244,16 @@ def _multiplier(column: Column, notes: str) -> int:
     return 1
 
 
+def _main_words(text: str) -> str:
+    """A header's words without its notes in brackets and required-marks."""
+    return header_words(_BRACKETED.sub(" ", fold(text)).replace("*", " "))
+
+
 def _names(kind: str) -> dict[str, list[Column]]:
     """Folded name → the columns of `kind` it names (labels in the current language too)."""
     names: dict[str, list[Column]] = {}
     for column in COLUMNS[kind]:
-        for name in (*column.synonyms, header_words(str(column.label))):
+        for name in (*column.synonyms, _main_words(str(column.label))):
             if name and column not in names.setdefault(name, []):
                 names[name].append(column)
     return names
@@ -263,7 +268,7 @@ def match_header(kind: str, value: Any) -> HeaderMatch | None:
         return None
     folded = fold(raw)
     notes = " ".join(a or b for a, b in _BRACKETED.findall(folded))
-    main = header_words(_BRACKETED.sub(" ", folded).replace("*", " "))
+    main = _main_words(raw)
     names = _names(kind)
     if main in names:
         column = names[main][0]

@@ -397,11 +397,14 @@ _TOTAL = re.compile(
     r"|cong lai|grand total|sub ?total|total)\b.*"
 )
 _SIGNATURE = re.compile(
-    r"(?:tm|kt|tl|tuq|q|thay mat|nguoi lap|nguoi ky|nguoi kiem tra|nguoi duyet|nguoi tong hop"
-    r"|thu truong|ky|ky ten|ky va ghi|ky ghi ro|ghi ro ho ten|dong dau|da ky|xac nhan"
+    r"(?:(?:tm|kt|tl|tuq|q) (?:ban|chu tich|pho|giam doc|tong|truong|thu truong|hoi dong"
+    r"|cong doan|lanh dao|ubnd|dang uy|uy ban)"
+    r"|thay mat|nguoi lap|nguoi ky|nguoi kiem tra|nguoi duyet|nguoi tong hop"
+    r"|thu truong|ghi ro ho ten|dong dau|da ky|xac nhan"
     r"|giam doc|pho giam doc|tong giam doc|chu tich|pho chu tich|ke toan|ban chap hanh"
     r"|ban thuong vu|noi nhan|lanh dao|truong ban|pho ban|truong phong|pho truong"
     r"|phu trach|prepared by|approved by|signature)\b.*"
+    r"|ky(?: (?:ten|va|ghi|dong|xac|duyet)\b.*)?"
     r"|.*\bngay\b.*\bthang\b.*\bnam\b.*"
 )
 _NOTE = re.compile(r"(?:ghi chu|luu y|chu y|chu thich|nguon|note|notes)\b.*")
@@ -482,6 +485,9 @@ class Table:
             if all(_blank(c) for c in cells):
                 self.blank_rows += 1
                 continue
+            if self._top_labels and self._repeats_header(cells):
+                yield Skipped(number, cells, _("the header repeated"))
+                continue
             values = self.values(cells)
             if self.is_data(values):
                 in_signature = False
@@ -499,8 +505,6 @@ class Table:
         first = filled[0][1]
         if is_total(first):
             return _("total row"), in_signature
-        if self._top_labels and self._repeats_header(filled):
-            return _("the header repeated"), in_signature
         if in_signature:
             return _("signature block"), True
         if all(is_signature(c) for _i, c in filled):
@@ -512,9 +516,17 @@ class Table:
             return _("section heading"), False
         return "", False
 
-    def _repeats_header(self, filled: list[tuple[int, Any]]) -> bool:
-        same = sum(1 for i, c in filled if self._top_labels.get(i) == _label(c) and _label(c))
-        return same >= 2 and same * 2 >= len(filled)
+    def _repeats_header(self, cells: list[Any]) -> bool:
+        """Whether a row repeats the header (at least two cells, and half of the filled ones,
+        read as the header's top row at the same place)."""
+        same = filled = 0
+        for i, c in enumerate(cells):
+            if _blank(c):
+                continue
+            filled += 1
+            if isinstance(c, str) and self._top_labels.get(i) == _label(c):
+                same += 1
+        return same >= 2 and same * 2 >= filled
 
 
 # -- sources ---------------------------------------------------------------------------------
@@ -699,16 +711,19 @@ def _table(
 
 
 def _is_utf8(stream: IO[bytes]) -> tuple[bool, int]:
-    """Whether the whole stream is strict UTF-8, and how many line breaks it has."""
+    """Whether the whole stream is strict UTF-8, and how many lines it has (an upper bound
+    of its records: a quoted cell may hold line breaks)."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     lines = 0
+    last = b"\n"
     position = stream.tell()
     try:
         while chunk := stream.read(_CHUNK):
             lines += chunk.count(b"\n")
+            last = chunk[-1:]
             decoder.decode(chunk)
         decoder.decode(b"", final=True)
-        return True, lines
+        return True, lines + (last != b"\n")
     except UnicodeDecodeError:
         return False, lines
     finally:
@@ -805,7 +820,7 @@ def _open_csv(source: Source, stream: IO[bytes], kind: str) -> Table:
     header, first, delimiter = found
     table = _table(kind, header, first, None, encoding=encoding)
     if lines is not None:
-        table.total = max(lines + 1 - table.first_data_row + 1, 0)
+        table.total = max(lines - table.first_data_row + 1, 0)
     path = source if isinstance(source, str | os.PathLike) else None
 
     def read() -> Iterator[tuple[int, list[Any]]]:
