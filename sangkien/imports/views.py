@@ -121,8 +121,14 @@ def import_index(request: HttpRequest) -> HttpResponse:
     if not kinds:
         raise Http404
     campaigns = usable_campaigns(user) if "initiatives" in kinds else []
-    form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds, campaigns=campaigns)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = ImportForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        kinds=kinds,
+        campaigns=campaigns,
+    )
+    if posted and form.is_valid():
         kind = form.cleaned_data["kind"]
         campaign = form.cleaned_data["campaign_object"]
         upload = form.cleaned_data["file"]

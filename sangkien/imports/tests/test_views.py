@@ -404,6 +404,12 @@ def test_a_text_file_is_refused_on_the_form(login, unit_officer, campaign):
     assert "ghi-chu.txt" in html(response) and 'id="id_file_error"' in html(response)
 
 
+def test_a_form_sent_empty_says_what_is_missing(login, unit_officer, campaign):
+    response = login(unit_officer).post("/imports/", {})
+    assert response.status_code == 400 and not Job.objects.exists()
+    assert 'id="id_kind_error"' in html(response) and 'id="id_file_error"' in html(response)
+
+
 def test_an_empty_file_is_refused_on_the_form(login, unit_officer, campaign):
     client = login(unit_officer)
     response = client.post(
