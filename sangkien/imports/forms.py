@@ -86,7 +86,7 @@ class ImportForm(forms.Form):
         return upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("kind") == "initiatives":
             code = data.get("campaign") or ""
             campaign = self.campaigns.get(code)
@@ -115,7 +115,7 @@ class ConfirmForm(forms.Form):
             field.widget = forms.HiddenInput()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.rejected and not data.get("accept_valid"):
             raise forms.ValidationError(
                 _(

@@ -57,9 +57,9 @@ def import_file(job: Job, progress: Progress) -> dict[str, Any]:
             )
     if not job.input_file:
         raise JobError(_("The file of this import is no longer kept; upload it again."))
-    filename = job.input_name or PurePath(job.input_file.name).name
+    filename = job.input_name or PurePath(job.input_file.name or "").name
     progress(0, 0, _("Reading the file…"))
-    options = {
+    options: dict[str, Any] = {
         "user": job.user,
         "scope": params.get("scope"),
         "campaign": campaign,

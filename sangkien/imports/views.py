@@ -116,7 +116,7 @@ def confirmation_of(check: Job) -> Job | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_index(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     kinds = importable_kinds(user)
     if not kinds:
         raise Http404
@@ -183,7 +183,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     check = get_import_for_user(user, pk)
     params = check.params or {}
     if not params.get("dry_run") or check.status != JobStatus.DONE:
@@ -310,7 +310,7 @@ def _lists(user: Any, kind: str) -> list[tuple[str, str]]:
 def _detail(
     request: HttpRequest, job: Job, *, confirm_form: ConfirmForm | None = None, status: int = 200
 ) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     params = job.params or {}
     result = job.result or {}
     counts = result.get("counts") or {}
