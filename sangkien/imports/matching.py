@@ -271,24 +271,36 @@ class UnitMatcher:
         )
 
     def _suggest(self, written: str) -> list[str]:
-        """Up to three units whose name (or code) is close to `written`."""
-        key = short_key(written)
-        pool: set[str] = set()
-        for word in key.split(" "):
-            pool |= self.by_word.get(word, set())
-        if not pool or len(pool) > 5_000:
-            pool = set(self.by_short)
-        names = difflib.get_close_matches(key, sorted(pool), n=MAX_SUGGESTIONS, cutoff=0.6)
+        """Up to three units whose code (for a text that looks like one) or shortened name
+        is close to `written`, the closest first."""
         ids: list[int] = []
-        for found in names:
-            for pk in self.by_short[found]:
-                if pk not in ids:
-                    ids.append(pk)
+        if _CODE_LIKE.fullmatch(_code(written)):
+            for found in _closest(_code(written), self.by_code, cutoff=0.7):
+                ids.append(self.by_code[found])
         if not ids:
-            codes = difflib.get_close_matches(_code(written), list(self.by_code), n=3, cutoff=0.8)
-            ids = [self.by_code[c] for c in codes]
+            key = short_key(written)
+            pool: set[str] = set()
+            for word in key.split(" "):
+                pool |= self.by_word.get(word, set())
+            if not pool or len(pool) > 5_000:
+                pool = set(self.by_short)
+            for found in _closest(key, pool, cutoff=0.6):
+                ids.extend(pk for pk in self.by_short[found] if pk not in ids)
         ordered = sorted(ids, key=lambda pk: self.units[pk].status != ACTIVE)
         return [self.units[pk].label for pk in ordered[:MAX_SUGGESTIONS]]
+
+
+def _closest(word: str, pool: Iterable[str], *, cutoff: float) -> list[str]:
+    """Up to three strings of `pool` most like `word` (difflib's ratio), ties in order."""
+    matcher = difflib.SequenceMatcher(b=word)
+    scored: list[tuple[float, str]] = []
+    for candidate in pool:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            ratio = matcher.ratio()
+            if ratio >= cutoff:
+                scored.append((-ratio, candidate))
+    return [candidate for _ratio, candidate in sorted(scored)[:MAX_SUGGESTIONS]]
 
 
 # -- members ---------------------------------------------------------------------------------
@@ -382,10 +394,7 @@ class MemberMatcher:
     def _suggest(self, folded: str, unit_id: int | None) -> list[str]:
         out: list[str] = []
         if unit_id is not None:
-            names = difflib.get_close_matches(
-                folded, sorted(self.names_in_unit.get(unit_id, ())), n=MAX_SUGGESTIONS, cutoff=0.8
-            )
-            for found in names:
+            for found in _closest(folded, self.names_in_unit.get(unit_id, ()), cutoff=0.8):
                 out.extend(self.members[pk].label for pk in self.by_name[(unit_id, found)])
         for pk in self.units_of_name.get(folded, []):
             member = self.members[pk]
