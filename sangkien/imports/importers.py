@@ -135,13 +135,15 @@ def run_import(
     *,
     user: Any = None,
     scope: list[str] | None = None,
+    units: list[int] | None = None,
     campaign: Campaign | None = None,
     dry_run: bool = False,
     accept_valid: bool = False,
     progress: Progress | None = None,
 ) -> Summary:
     """Import `source` (a path, bytes or a binary file) named `filename`. `scope` is the list
-    of unit paths the user may import into (None: everywhere, for the command line).
+    of unit paths the user may import into (None: everywhere, for the command line) and
+    `units` the ids of single units besides (those a support team serves, not their subtrees).
     Raises SpreadsheetError or ImportRefused when the file as a whole cannot be used."""
     if kind not in KINDS:
         raise ImportRefused(_("Choose what to import: units, members or initiatives."))
@@ -160,7 +162,9 @@ def run_import(
     importer_class = {"units": UnitImporter, "members": MemberImporter}.get(
         kind, InitiativeImporter
     )
-    importer = importer_class(table, user=user, scope=scope, campaign=campaign, summary=summary)
+    importer = importer_class(
+        table, user=user, scope=scope, units=units, campaign=campaign, summary=summary
+    )
     try:
         with transaction.atomic():
             importer.run(progress)
@@ -261,8 +265,10 @@ class Importer:
         scope: list[str] | None,
         campaign: Campaign | None,
         summary: Summary,
+        units: list[int] | None = None,
     ) -> None:
         self.table = table
+        self.units = set(units or ())
         self.user = user if getattr(user, "is_authenticated", False) else None
         self.scope = scope
         self.campaign = campaign
@@ -307,7 +313,7 @@ class Importer:
     def in_scope(self, unit: Unit | Any) -> bool:
         if self.scope is None:
             return True
-        return any(unit.path.startswith(p) for p in self.scope)
+        return unit.pk in self.units or any(unit.path.startswith(p) for p in self.scope)
 
     def scoped_units(self) -> Iterable[Unit]:
         units = Unit.objects.all()
@@ -317,6 +323,8 @@ class Importer:
             q = Q(pk__in=[])
             for path in self.scope:
                 q |= Q(path__startswith=path)
+            if self.units:
+                q |= Q(pk__in=self.units)
             units = units.filter(q)
         return units
 

@@ -62,6 +62,7 @@ def import_file(job: Job, progress: Progress) -> dict[str, Any]:
     options: dict[str, Any] = {
         "user": job.user,
         "scope": params.get("scope"),
+        "units": params.get("units") or None,
         "campaign": campaign,
         "dry_run": bool(params.get("dry_run")),
         "accept_valid": bool(params.get("accept_valid")),

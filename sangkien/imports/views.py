@@ -36,7 +36,7 @@ from sangkien.initiatives.permissions import ENTER_ON_BEHALF
 from sangkien.jobs.models import Job, JobStatus
 from sangkien.jobs.services import start, with_live_progress
 from sangkien.orgs.models import Unit, minimal_paths
-from sangkien.teams.services import served_unit_paths
+from sangkien.teams.services import served_unit_ids, served_unit_paths
 
 from .forms import KIND_LABELS, ConfirmForm, ImportForm
 
@@ -76,11 +76,23 @@ def importable_kinds(user: Any) -> list[str]:
 
 
 def import_scope(user: Any, kind: str) -> list[str] | None:
-    """The unit paths an import of `kind` may touch (None: everywhere); 404 when none."""
+    """The unit paths an import of `kind` may touch with their subtrees (None: everywhere);
+    404 when the user may import nothing of the kind."""
     paths = _paths(user, kind)
     if not paths:
         raise Http404
-    return None if paths == [""] else paths
+    if paths == [""]:
+        return None
+    if kind == "initiatives":
+        # A support team serves its units, not their subtrees: those go in `import_units`.
+        return role_paths(user, ENTER_ON_BEHALF)
+    return paths
+
+
+def import_units(user: Any, kind: str) -> list[int]:
+    """Single units an import of `kind` may touch besides the subtrees of `import_scope`:
+    the units the user's support teams serve (initiatives only)."""
+    return sorted(served_unit_ids(user)) if kind == "initiatives" else []
 
 
 def usable_campaigns(user: Any) -> list[Campaign]:
@@ -254,6 +266,7 @@ def _start(
         "dry_run": dry_run,
         "accept_valid": accept_valid,
         "scope": scope,
+        "units": import_units(user, kind) if scope is not None else [],
     }
     if from_job is not None:
         params["from_job"] = from_job
