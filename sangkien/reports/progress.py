@@ -206,6 +206,7 @@ def columns() -> list[Column]:
         Column("quota", _("Quota"), INT),
         Column("initiatives_submitted", _("Submitted initiatives"), INT),
         Column("initiatives_valid", _("Valid initiatives"), INT),
+        # xgettext:no-python-format
         Column("quota_percent", _("% of quota"), PERCENT),
         Column("participating_members", _("Members taking part"), INT),
         Column("benefit_valid_vnd", _("Validated benefit (VND)"), MONEY),
