@@ -287,12 +287,14 @@ class Importer:
             return None
         return value
 
-    def text(self, row: Row, key: str, problems: Problems, *, limit: int = 255) -> str:
+    def text(
+        self, row: Row, key: str, problems: Problems, *, limit: int = 255, multiline: bool = False
+    ) -> str:
         value = self.raw(row, key)
         if value is None:
             return ""
         try:
-            text = values.text(value)
+            text = values.text(value, multiline=multiline)
         except values.ValueProblem as exc:
             problems.add(key, str(exc))
             return ""
@@ -305,10 +307,11 @@ class Importer:
         if value is None:
             return None, ""
         try:
-            return values.date(value, month_ok=month_ok)
+            found = values.date(value, month_ok=month_ok)
         except values.ValueProblem as exc:
             problems.add(key, str(exc))
             return None, ""
+        return found if found is not None else (None, "")
 
     def in_scope(self, unit: Unit | Any) -> bool:
         if self.scope is None:
@@ -890,7 +893,7 @@ class InitiativeImporter(Importer):
             problems.add("title", _("empty: enter the initiative's title."))
         unit = self._unit(row, problems)
         field_id = self._field(row, problems)
-        description = self.text(row, "summary", problems, limit=MAX_TEXT)
+        description = self.text(row, "summary", problems, limit=MAX_TEXT, multiline=True)
         if not description:
             problems.add("summary", _("empty: summarise what the initiative does."))
         applied_on = self._applied_on(row, problems)
@@ -907,7 +910,7 @@ class InitiativeImporter(Importer):
                 if amount is not None and not 0 <= amount <= MAX_BENEFIT_VND:
                     problems.add("benefit", _("enter an amount between 0 and 10^15 đồng."))
                 benefit = amount or 0
-        note = self.text(row, "note", problems, limit=MAX_TEXT)
+        note = self.text(row, "note", problems, limit=MAX_TEXT, multiline=True)
         recognition = self._recognition(row, problems)
         authors, author_note = self._authors(row, unit, problems)
         if unit is not None and title:

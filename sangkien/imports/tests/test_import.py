@@ -82,6 +82,7 @@ def messy_rows() -> list[tuple[int, list]]:
     """(sheet row, cells) of the data part; the sheet's rows 1–6 are titles and header."""
     nfd_title = unicodedata.normalize("NFD", "Cải tiến quy trình kiểm tra chất lượng vải")
     tcvn3_title = legacy.encode("Sáng kiến giảm tiêu hao điện năng", "tcvn3")
+    vni_summary = legacy.encode("Tắt máy khi nghỉ giữa ca", "vni")
     return [
         (7, [1, "Máy cắt vải tự động", "Nguyễn Văn An, Lê Thị Bình; Trần Thị Cúc", None,
              "TH-KCN-001", "KT", "Thay dao cắt tay bằng máy cắt tự động.", dmy(d(60)),
@@ -94,7 +95,7 @@ def messy_rows() -> list[tuple[int, list]]:
              f"{d(40).month:02d}/{d(40).year}", "2 tỷ", None]),
         (10, [4, nfd_title, "Lê Thị Hoa", 1992, "TH-KCN-002", "QL", "Kiểm tra theo lô.",
               d(20).strftime("%d-%m-%Y"), 1500000, None]),
-        (11, [5, tcvn3_title, "Nguyễn Văn An", None, "TH-KCN-001", "KT", "Tắt máy khi nghỉ.",
+        (11, [5, tcvn3_title, "Nguyễn Văn An", None, "TH-KCN-001", "KT", vni_summary,
               dmy(d(10)), "500 nghìn", None]),
         (12, ["Cộng CĐCS", None, None, None, None, None, None, None, "2.003.500.000", None]),
         # Rejected rows, one problem each (row 16 has two).
@@ -227,7 +228,9 @@ def test_valid_rows_only_then_a_second_import_is_a_no_op(tree, people, campaign,
     assert book.first_applied_on == max(month, campaign.starts_on)
     hoa = made["Cải tiến quy trình kiểm tra chất lượng vải"]
     assert [a.member_id for a in hoa.authors.all()] == [people["hoa2"].pk]  # born 1992
-    assert made["Sáng kiến giảm tiêu hao điện năng"].benefit_claimed_vnd == 500_000
+    saving = made["Sáng kiến giảm tiêu hao điện năng"]
+    assert saving.benefit_claimed_vnd == 500_000
+    assert saving.description == "Tắt máy khi nghỉ giữa ca"  # VNI in the file, converted
     # The figures moved exactly as five submissions move them.
     assert recount.check() == []
     province = figures.report(tree.province, campaign).unit
