@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -52,7 +53,13 @@ def keyset_batches(
 ) -> Iterator[list[tuple[Any, ...]]]:
     """`qs` as lists of value tuples (the `order` fields first, then `fields`), `size` at a
     time, each batch found from the last row of the one before (never OFFSET). The last
-    order field must be unique and no order field null; a leading "-" sorts descending."""
+    order field must be unique and no order field null; a leading "-" sorts descending.
+
+    The values come straight from the database driver, without Django's per-value
+    converters, which cost more than the query itself at a million rows (68,000 against
+    156,000 rows/s on SQLite): dates are dates on both databases, but a moment is an aware
+    datetime on PostgreSQL and a naive one in UTC on SQLite (`local_dates` takes both), and a
+    boolean may be 0/1."""
     names = [f.lstrip("-") for f in order]
     qs = qs.order_by(*order)
     after: tuple[Any, ...] | None = None
@@ -68,7 +75,7 @@ def keyset_batches(
                 cond |= step
             first_op = "lte" if order[0].startswith("-") else "gte"
             page = qs.filter(Q(**{f"{names[0]}__{first_op}": after[0]}) & cond)
-        rows = list(page.values_list(*names, *fields)[:size])
+        rows = fetch(page.values_list(*names, *fields)[:size])
         if not rows:
             return
         yield rows
@@ -77,19 +84,45 @@ def keyset_batches(
         after = rows[-1][: len(names)]
 
 
-def local_date(value: dt.datetime | None) -> dt.date | None:
-    if value is None:
-        return None
-    return timezone.localtime(value).date()
+def fetch(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a `values_list` query as the database driver gives them (see
+    `keyset_batches`)."""
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def share_text(share: Decimal | None) -> str:
+def local_dates() -> Callable[[dt.datetime | None], dt.date | None]:
+    """The local date of a moment, with the time zone looked up once (it runs per row)."""
+    zone = timezone.get_current_timezone()
+    utc = dt.UTC
+
+    def convert(value: dt.datetime | None) -> dt.date | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite: stored in UTC (see keyset_batches)
+            value = value.replace(tzinfo=utc)
+        return value.astimezone(zone).date()
+
+    return convert
+
+
+def share_text(share: Decimal | float | None) -> str:
     """A contribution as people write it: 60, 33,33 (in the active language's separator)."""
     if share is None:
         return ""
-    value = share.normalize()
+    value = (share if isinstance(share, Decimal) else Decimal(str(share))).normalize()
     places = max(0, -value.as_tuple().exponent)  # type: ignore[operator]
     return number_format(value, decimal_pos=places, use_l10n=True)
+
+
+class Shares(dict[Any, str]):
+    """`share_text` remembered per value (a few dozen distinct shares in a whole export)."""
+
+    def __missing__(self, share: Any) -> str:
+        text = self[share] = share_text(share)
+        return text
 
 
 class UnitNames:
@@ -98,6 +131,7 @@ class UnitNames:
 
     def __init__(self) -> None:
         self.units: dict[int, tuple[str, str, str]] = {}  # id → (code, name, path)
+        self.cells: dict[int, tuple[str, str, str, str]] = {}
 
     def need(self, ids: set[int]) -> None:
         missing = ids - self.units.keys()
@@ -131,6 +165,13 @@ class UnitNames:
         """The names of the units between level 1 and the unit (excluded), top down."""
         chain = decode_path(self.units[pk][2])[2:-1]
         return PATH_SEPARATOR.join(self.units[a][1] for a in chain)
+
+    def row_cells(self, pk: int) -> tuple[str, str, str, str]:
+        """Code, name, level-1 name and the names above, worked out once per unit."""
+        cells = self.cells.get(pk)
+        if cells is None:
+            cells = self.cells[pk] = (self.code(pk), self.name(pk), self.level1(pk), self.above(pk))
+        return cells
 
 
 def _labels(choices: Any) -> dict[str, str]:
@@ -178,6 +219,31 @@ def initiative_columns() -> list[Column]:
     ]
 
 
+def batch_authors(ids: list[int], shares: Shares) -> dict[int, str]:
+    """ "Name (60%); Name (40%)" for each initiative of a batch, in one query: over the range
+    of the batch's ids when they lie close together (an index range scan; authors of
+    initiatives the export leaves out are skipped), else over the list of ids."""
+    if not ids:
+        return {}
+    low, high = min(ids), max(ids)
+    qs = Author.objects.order_by()
+    if high - low < 4 * len(ids):
+        qs = qs.filter(initiative_id__gte=low, initiative_id__lte=high)
+    else:
+        qs = qs.filter(initiative_id__in=ids)
+    wanted = set(ids)
+    found: dict[int, list[tuple[int, int, str, Any]]] = {}
+    for initiative_id, position, pk, name, share in fetch(
+        qs.values_list("initiative_id", "position_in_list", "id", "name", "share")
+    ):
+        if initiative_id in wanted:
+            found.setdefault(initiative_id, []).append((position, pk, name, share))
+    return {
+        pk: "; ".join(f"{name} ({shares[share]}%)" for _p, _i, name, share in sorted(entries))
+        for pk, entries in found.items()
+    }
+
+
 def initiative_table(qs: QuerySet[Initiative], *, order: tuple[str, ...] = ("-id",)) -> Table:
     """One row per initiative of `qs`, in `order` (the list's: newest first)."""
 
@@ -187,15 +253,10 @@ def initiative_table(qs: QuerySet[Initiative], *, order: tuple[str, ...] = ("-id
         phases = dict(Phase.objects.values_list("pk", "name"))
         fields = dict(ApplicationField.objects.values_list("pk", "name"))
         units = UnitNames()
+        shares = Shares()
+        day = local_dates()
         for batch in keyset_batches(qs, order, INITIATIVE_FIELDS):
-            ids = [r[0] for r in batch]
-            authors: dict[int, list[str]] = {}
-            for initiative_id, name, share in (
-                Author.objects.filter(initiative_id__in=ids)
-                .order_by("initiative_id", "position_in_list", "id")
-                .values_list("initiative_id", "name", "share")
-            ):
-                authors.setdefault(initiative_id, []).append(f"{name} ({share_text(share)}%)")
+            authors = batch_authors([r[0] for r in batch], shares)
             units.need({r[4] for r in batch})
             for (
                 pk,
@@ -216,15 +277,12 @@ def initiative_table(qs: QuerySet[Initiative], *, order: tuple[str, ...] = ("-id
                     title,
                     campaigns.get(campaign_id, ""),
                     phases.get(phase_id, "") if phase_id else "",
-                    units.code(unit_id),
-                    units.name(unit_id),
-                    units.level1(unit_id),
-                    units.above(unit_id),
+                    *units.row_cells(unit_id),
                     fields.get(field_id, "") if field_id else "",
-                    "; ".join(authors.get(pk, ())),
+                    authors.get(pk, ""),
                     statuses.get(status, status),
-                    local_date(submitted_at),
-                    local_date(decided_at),
+                    day(submitted_at),
+                    day(decided_at),
                     claimed,
                     valid,
                     first_applied_on,

@@ -51,7 +51,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only",
             default="",
-            help="comma-separated suites to run: tree, queue, stats, submit, import (default: all)",
+            help="comma-separated suites to run: tree, queue, stats, submit, import, export "
+            "(default: all)",
         )
         parser.add_argument(
             "--recount-runs",
@@ -65,6 +66,18 @@ class Command(BaseCommand):
             type=int,
             default=100_000,
             help="rows of the spreadsheet the import case reads (default 100,000)",
+        )
+        parser.add_argument(
+            "--export-rows",
+            type=int,
+            default=1_000_000,
+            help="initiatives the export case writes (default 1,000,000, or as many as exist)",
+        )
+        parser.add_argument(
+            "--pad-initiatives",
+            action="store_true",
+            help="bench databases only, never a real one: copy initiatives until "
+            "--export-rows exist before the export case",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress lines")
 
@@ -103,6 +116,12 @@ class Command(BaseCommand):
             from sangkien.imports.bench import run_import_suite
 
             results += run_import_suite(rows=opts["import_rows"], progress=say)
+        if wanted("export"):
+            from sangkien.exports.bench import run_export_suite
+
+            results += run_export_suite(
+                rows=opts["export_rows"], pad=opts["pad_initiatives"], progress=say
+            )
         out = Path(opts["out"])
         out.mkdir(parents=True, exist_ok=True)
         meta = {
