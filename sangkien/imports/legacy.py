@@ -294,10 +294,11 @@ def _suspect_words(text: str) -> list[str]:
     ]
 
 
+_BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")
+
+
 def _could_be_legacy(text: str) -> bool:
-    if text.isascii():
-        return False
-    return all(ord(ch) <= 0xFF for ch in text)
+    return not text.isascii() and _BEYOND_LATIN1.search(text) is None
 
 
 def _share_of_syllables(words: list[str]) -> float:

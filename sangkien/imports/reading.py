@@ -441,7 +441,14 @@ class Table:
     numbering_row: int | None = None  # 1-based
     blank_rows: int = 0  # counted while `rows()` runs
     _read: Callable[[], Iterator[tuple[int, list[Any]]]] | None = field(default=None, repr=False)
-    _top_labels: dict[int, str] = field(default_factory=dict, repr=False)
+    _top_labels: dict[int, str] = field(default_factory=dict, repr=False)  # header's top row
+    _required: list[tuple[str, ...]] = field(default_factory=list, repr=False)
+    _keys: list[str] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind:
+            self._required = [tuple(alternatives(self.kind, k)) for k in required_keys(self.kind)]
+            self._keys = [c.key for c in COLUMNS[self.kind]]
 
     @property
     def first_data_row(self) -> int:
@@ -450,7 +457,7 @@ class Table:
 
     def values(self, cells: list[Any]) -> dict[str, Any]:
         """The raw value of each column of the kind in a row of cells."""
-        out: dict[str, Any] = dict.fromkeys((c.key for c in COLUMNS[self.kind]), None)
+        out: dict[str, Any] = dict.fromkeys(self._keys)
         width = len(cells)
         for key, index in self.columns.items():
             value = cells[index] if index < width else None
@@ -468,10 +475,7 @@ class Table:
 
     def is_data(self, values: dict[str, Any]) -> bool:
         """Whether a row has a value in every required column."""
-        return all(
-            any(values.get(k) is not None for k in alternatives(self.kind, key))
-            for key in required_keys(self.kind)
-        )
+        return all(any(values.get(k) is not None for k in keys) for keys in self._required)
 
     def rows(self) -> Iterator[Row | Skipped]:
         """The rows under the header, in order, as `Row` or `Skipped` (blank rows left out)."""
@@ -482,7 +486,7 @@ class Table:
         for number, cells in self._read():
             if number < start:
                 continue
-            if all(_blank(c) for c in cells):
+            if all(c is None or (c.__class__ is str and not c.strip()) for c in cells):
                 self.blank_rows += 1
                 continue
             if self._top_labels and self._repeats_header(cells):
@@ -517,15 +521,18 @@ class Table:
         return "", False
 
     def _repeats_header(self, cells: list[Any]) -> bool:
-        """Whether a row repeats the header (at least two cells, and half of the filled ones,
-        read as the header's top row at the same place)."""
+        """Whether a row repeats the header: at least two cells, and half of the filled ones,
+        say what the header's top row says at the same place (case and spaces aside)."""
         same = filled = 0
+        top = self._top_labels
         for i, c in enumerate(cells):
-            if _blank(c):
+            if c is None:
                 continue
             filled += 1
-            if isinstance(c, str) and self._top_labels.get(i) == _label(c):
+            if isinstance(c, str) and i in top and " ".join(c.split()).casefold() == top[i]:
                 same += 1
+            elif filled >= 3 and not same:
+                return False  # a row of data: nothing like the header in its first cells
         return same >= 2 and same * 2 >= filled
 
 
@@ -703,7 +710,11 @@ def _table(
         kind=kind,
         numbering_row=numbering_row,
     )
-    table._top_labels = {i: _label(v) for i, v in enumerate(top) if _label(v)}
+    table._top_labels = {
+        i: " ".join(v.split()).casefold()
+        for i, v in enumerate(top)
+        if isinstance(v, str) and v.strip()
+    }
     return table
 
 

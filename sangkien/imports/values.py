@@ -418,7 +418,7 @@ def _person(part: str) -> tuple[str, Decimal | None] | None:
         share = share if share is not None else Decimal(m.group(1).replace(",", "."))
         name = name[: m.start()]
     name = _ALL_SPACES.sub(" ", name).strip(" .:-–")
-    folded = fold(name)
+    folded = fold(" ".join(name.split(" ", 3)[:3]))  # titles are in the first words
     if m := _TITLE_ABBREVIATIONS.match(folded):
         name = _drop_prefix(name, len(m.group(0)))
     words = name.split(" ")
