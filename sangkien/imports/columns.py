@@ -129,6 +129,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
            help=gettext_lazy("Nam or Nữ."), example="Nữ"),
         _c("position", gettext_lazy("Position / job"),
            "chuc vu|nghe nghiep|cong viec|chuc danh|vi tri|vi tri cong viec|chuc vu nghe nghiep"
+           "|chuc vu cong viec"
            "|position|job",
            example="Công nhân may"),
         _c("phone", gettext_lazy("Phone"),
@@ -196,7 +197,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("shares", gettext_lazy("Share of contribution (%)"),
            "ty le dong gop|ty le|ty le phan tram|share|shares"),
         _c("recognition_body", gettext_lazy("Recognised by"),
-           "co quan cong nhan|don vi cong nhan|cap cong nhan|noi cong nhan|recognised by"
+           "co quan cong nhan|don vi cong nhan|cap cong nhan|noi cong nhan|don vi nguoi cong nhan"
+           "|nguoi cong nhan|recognised by"
            "|recognized by",
            example=""),
         _c("recognition_number", gettext_lazy("Recognition decision number"),

@@ -375,6 +375,37 @@ def test_match_header_depends_on_the_kind(kind, header, key):
     assert columns.match_header(kind, header).key == key
 
 
+# The template's labels in Vietnamese are names of their columns too.
+VIETNAMESE_LABELS = {
+    "units": {"Mã đơn vị": "code", "Tên đơn vị": "name", "Đơn vị cấp trên": "parent",
+              "Loại đơn vị": "kind", "Tên viết tắt": "short_name", "Địa chỉ": "address",
+              "Ngày thành lập": "founded_on"},
+    "members": {"Mã đoàn viên": "code", "Họ và tên": "full_name", "Công đoàn cơ sở": "unit",
+                "Mã công đoàn cơ sở": "unit_code", "Ngày sinh": "birth_date",
+                "Giới tính": "gender", "Chức vụ / công việc": "position", "Điện thoại": "phone",
+                "Email": "email", "Ngày vào công đoàn": "joined_on"},
+    "initiatives": {"STT": "number", "Tên sáng kiến": "title", "Tác giả": "authors",
+                    "Đồng tác giả": "coauthors", "Công đoàn cơ sở": "unit",
+                    "Mã công đoàn cơ sở": "unit_code", "Lĩnh vực": "field",
+                    "Nội dung tóm tắt": "summary", "Ngày áp dụng lần đầu": "applied_on",
+                    "Giá trị làm lợi (đồng)": "benefit", "Ghi chú": "note",
+                    "Năm sinh": "birth_year",
+                    "Tỷ lệ đóng góp (%)": "shares", "Đơn vị/người công nhận": "recognition_body",
+                    "Số quyết định công nhận": "recognition_number",
+                    "Ngày công nhận": "recognition_date"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["units", "members", "initiatives"])
+def test_vietnamese_labels_name_their_columns(kind):
+    labels = VIETNAMESE_LABELS[kind]
+    assert set(labels.values()) == {c.key for c in columns.COLUMNS[kind]}
+    table = open_table(xlsx([list(labels)]), "mau.xlsx", kind)
+    assert table.extra == []
+    for index, key in enumerate(labels.values()):
+        assert table.columns[key] == index
+
+
 def test_a_code_column_alone_stands_for_the_unit_and_coauthors_join_the_authors():
     rows = [
         ["Tên sáng kiến", "Tác giả", "Đồng tác giả", "Mã đơn vị"],
