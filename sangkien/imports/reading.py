@@ -66,7 +66,7 @@ import io
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import islice
@@ -548,6 +548,7 @@ def _binary(source: Source) -> IO[bytes]:
     stream = source
     if not (hasattr(stream, "seekable") and stream.seekable()):
         return io.BytesIO(stream.read())
+    stream.seek(0)  # the whole file, even when someone read it before
     return stream
 
 
@@ -619,7 +620,7 @@ def _refuse_other_text(head: bytes, name: str) -> None:
         raise SpreadsheetError(_unreadable_message())
 
 
-def _first_rows(rows: Iterator[tuple[int, list[Any]]]) -> list[list[Any]]:
+def _first_rows(rows: Generator[tuple[int, list[Any]], None, None]) -> list[list[Any]]:
     """The cells of the rows the header is looked for in (the reader is closed after)."""
     with closing(rows):
         return [cells for _n, cells in islice(rows, HEADER_SCAN_ROWS + _LOOKAHEAD)]
@@ -628,7 +629,7 @@ def _first_rows(rows: Iterator[tuple[int, list[Any]]]) -> list[list[Any]]:
 # -- workbooks -------------------------------------------------------------------------------
 
 
-def _calamine_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
+def _calamine_rows(sheet: Any) -> Generator[tuple[int, list[Any]], None, None]:
     """The rows of a calamine sheet as (1-based number, cells from column A)."""
     start = sheet.start
     offset = start[1] if start else 0
@@ -790,7 +791,7 @@ def _csv_encoding(stream: IO[bytes], head: bytes) -> tuple[str, int | None]:
 
 def _csv_records(
     stream: IO[bytes], encoding: str, delimiter: str
-) -> Iterator[tuple[int, list[Any]]]:
+) -> Generator[tuple[int, list[Any]], None, None]:
     position = stream.tell()
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:

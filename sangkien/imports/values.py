@@ -414,13 +414,13 @@ def _person(part: str) -> tuple[str, Decimal | None] | None:
         if found is not None and share is None:
             share = found
     name = _BRACKETS.sub(" ", part)
-    if m := _TRAILING_SHARE.search(name):
-        share = share if share is not None else Decimal(m.group(1).replace(",", "."))
-        name = name[: m.start()]
+    if trailing := _TRAILING_SHARE.search(name):
+        share = share if share is not None else Decimal(trailing.group(1).replace(",", "."))
+        name = name[: trailing.start()]
     name = _ALL_SPACES.sub(" ", name).strip(" .:-–")
     folded = fold(" ".join(name.split(" ", 3)[:3]))  # titles are in the first words
-    if m := _TITLE_ABBREVIATIONS.match(folded):
-        name = _drop_prefix(name, len(m.group(0)))
+    if title := _TITLE_ABBREVIATIONS.match(folded):
+        name = _drop_prefix(name, len(title.group(0)))
     words = name.split(" ")
     if len(words) >= 3 and words[0].lower() in _TITLE_WORDS:
         name = " ".join(words[1:])

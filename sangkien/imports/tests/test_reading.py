@@ -307,6 +307,16 @@ def test_csv_from_a_binary_file_and_a_path(tmp_path):
         assert table.total == 2
 
 
+def test_uploaded_files_already_read_once():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for data, name in ((messy_xlsx(), "ds.xlsx"), (csv_text(messy_rows()).encode(), "ds.csv")):
+        upload = SimpleUploadedFile(name, data)
+        upload.read()
+        table = open_table(upload, name, "initiatives")
+        assert outline(table) == EXPECTED_OUTLINE
+
+
 # -- headers -------------------------------------------------------------------------------------
 
 
