@@ -37,7 +37,7 @@ Under the header:
   yielded as `Row`, wherever they are;
 - any other row is yielded as `Row` too (the importer rejects it, naming what is missing),
   unless it is one of these, yielded as `Skipped` with the reason:
-  - a total row: its first non-empty cell says "Tổng cộng", "Cộng", "Tổng số", "Tổng",
+  - a total row: its first text cell says "Tổng cộng", "Cộng", "Tổng số", "Tổng",
     "Total", or begins "Tổng cộng …", "Tổng số …", "Cộng đơn vị …", "Cộng CĐCS …" (sub-totals
     in the middle of the table too);
   - the header repeated (a table printed page by page);
@@ -507,7 +507,8 @@ class Table:
         """Why a row that is not data is skipped ("" to keep it), and the signature state."""
         filled = [(i, c) for i, c in enumerate(cells) if not _blank(c)]
         first = filled[0][1]
-        if is_total(first):
+        first_text = next((c for _i, c in filled if isinstance(c, str)), None)
+        if is_total(first_text):
             return _("total row"), in_signature
         if in_signature:
             return _("signature block"), True

@@ -521,6 +521,7 @@ def test_notes_section_headings_repeated_header_and_data_after_a_signature():
         ["II", "Khối hành chính"],
         [2, "Băng tải", "Bình", "TH-KCN-002"],
         ["Tổng số: 2 sáng kiến"],
+        [2, "Cộng khối"],  # the first text cell counts
         ["Ghi chú: số liệu đến ngày 31/5/2022"],
         ["* Đơn vị tính: đồng"],
         [None, None, "Thanh Hóa, ngày 31 tháng 5 năm 2022"],
@@ -538,14 +539,15 @@ def test_notes_section_headings_repeated_header_and_data_after_a_signature():
         (5, "section heading"),
         (6, "data"),
         (7, "total row"),
-        (8, "note"),
+        (8, "total row"),
         (9, "note"),
-        (10, "signature block"),
+        (10, "note"),
         (11, "signature block"),
         (12, "signature block"),
-        (13, "data"),
-        (14, "signature block"),
-        (15, "signature block"),  # not a signature line, but inside the block
+        (13, "signature block"),
+        (14, "data"),
+        (15, "signature block"),
+        (16, "signature block"),  # not a signature line, but inside the block
     ]
 
 
