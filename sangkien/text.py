@@ -14,6 +14,8 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# The combining diacritical marks block (every Vietnamese tone and vowel mark is in it).
+_COMBINING = dict.fromkeys(range(0x0300, 0x0370))
 
 # Combining marks that carry the tone, in dictionary order (ngang has none).
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
@@ -43,8 +45,9 @@ def clean_line(value: str) -> str:
 
 def fold(value: str) -> str:
     """The search form of text: no diacritics, đ/Đ as d, case folded, single spaces."""
-    decomposed = unicodedata.normalize("NFD", value)
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    stripped = unicodedata.normalize("NFD", value).translate(_COMBINING)
+    if not stripped.isascii():  # marks outside the common block, other scripts
+        stripped = "".join(ch for ch in stripped if unicodedata.category(ch) != "Mn")
     stripped = stripped.replace("đ", "d").replace("Đ", "D")
     return _SPACES.sub(" ", stripped.casefold()).strip()
 

@@ -4,6 +4,7 @@ prints one JSON line with the wall time and the peak resident memory."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import resource
@@ -17,7 +18,14 @@ class _Rollback(Exception):
     pass
 
 
-def main(path: str, naive_sample: int) -> None:
+@contextlib.contextmanager
+def _nothing():
+    yield
+
+
+def main(path: str, naive_sample: int, commit: bool) -> None:
+    """`commit`: the database is a copy made for the run (SQLite, where a transaction that
+    rolls back holds every changed page in memory): commit, and let the caller drop it."""
     django.setup()
     from django.db import transaction
     from django.utils import timezone
@@ -31,7 +39,7 @@ def main(path: str, naive_sample: int) -> None:
     out: dict = {}
     today = timezone.localdate()
     try:
-        with transaction.atomic():
+        with transaction.atomic() if not commit else _nothing():
             root = Unit.objects.get(parent__isnull=True)
             campaign = campaigns.create_campaign(
                 code="BENCH-IMPORT",
@@ -72,11 +80,12 @@ def main(path: str, naive_sample: int) -> None:
                 services.submit_initiative(initiative, by=None)
             out["naive_seconds"] = round(time.perf_counter() - started, 3)
             out["naive_rows"] = len(members)
-            raise _Rollback
+            if not commit:
+                raise _Rollback
     except _Rollback:
         pass
     print(json.dumps(out))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3:] == ["--commit"])

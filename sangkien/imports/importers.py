@@ -31,7 +31,7 @@ from typing import IO, Any
 
 import xlsxwriter
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,7 +56,7 @@ from sangkien.orgs.models import Member, Membership, Unit, UnitKind, UnitStatus
 from sangkien.stats import engine as stats_engine
 from sangkien.text import clean_line, fold, person_sort_key
 
-from . import values
+from . import bulk, values
 from .columns import COLUMNS
 from .matching import MemberMatcher, UnitMatcher
 from .reading import Row, Skipped, SpreadsheetError, Table, open_table
@@ -64,6 +64,7 @@ from .reading import Row, Skipped, SpreadsheetError, Table, open_table
 KINDS = ("units", "members", "initiatives")
 IMPORTED, UPDATED, SKIPPED, REJECTED = "imported", "updated", "skipped", "rejected"
 BATCH = 2_000
+INITIATIVE_BATCH = 10_000  # per batch the figures are moved once for every unit it touches
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -338,6 +339,10 @@ class Importer:
         seen = 0
         for item in self.table.rows():
             seen += 1
+            if seen % 1000 == 0:
+                # With DEBUG on, Django keeps the last 9,000 statements; bulk inserts are
+                # large, so an import would hold hundreds of MB of SQL text.
+                reset_queries()
             if progress is not None and seen % 1000 == 0:
                 progress(seen, max(total, seen), _("Checking row %(n)s") % {"n": seen})
             if isinstance(item, Skipped):
@@ -877,7 +882,7 @@ class InitiativeImporter(Importer):
             if item is None:
                 continue
             pending.append((row, item))
-            if len(pending) >= BATCH:
+            if len(pending) >= INITIATIVE_BATCH:
                 self._flush(pending)
                 pending = []
                 if progress is not None:
@@ -1147,98 +1152,102 @@ class InitiativeImporter(Importer):
                 self.reject(row, problems, item.title)
         if not new:
             return
-        rows = [
-            Initiative(
-                campaign_id=campaign.pk,
-                unit_id=item.unit_id,
-                phase=self.phase,
-                title=item.title,
-                title_folded=item.title_folded,
-                field_id=item.field_id,
-                description=item.description,
-                first_applied_on=item.first_applied_on,
-                benefit_claimed_vnd=item.benefit,
-                status=Status.SUBMITTED,
-                entered_by=self.user,
-                on_behalf=True,
-                submitted_at=self.now,
-                **item.recognition,
-            )
-            for _row, item in new
-        ]
-        Initiative.objects.bulk_create(rows, batch_size=500)
-        authors = [
-            Author(
-                initiative=initiative,
-                member_id=member_id,
-                name=name[:255],
-                share=share,
-                position_in_list=i,
-            )
-            for initiative, (_row, item) in zip(rows, new, strict=True)
-            for i, (name, member_id, share) in enumerate(item.authors)
-        ]
-        Author.objects.bulk_create(authors, batch_size=1000)
+        user_id = self.user.pk if self.user is not None else None
+        phase_id = self.phase.pk if self.phase else None
+        ids = bulk.insert(
+            Initiative,
+            [
+                {
+                    "campaign_id": campaign.pk,
+                    "unit_id": item.unit_id,
+                    "phase_id": phase_id,
+                    "title": item.title,
+                    "title_folded": item.title_folded,
+                    "field_id": item.field_id,
+                    "description": item.description,
+                    "first_applied_on": item.first_applied_on,
+                    "benefit_claimed_vnd": item.benefit,
+                    "status": Status.SUBMITTED,
+                    "entered_by_id": user_id,
+                    "on_behalf": True,
+                    "submitted_at": self.now,
+                    **item.recognition,
+                }
+                for _row, item in new
+            ],
+            returning=True,
+        )
+        bulk.insert(
+            Author,
+            [
+                {
+                    "initiative_id": pk,
+                    "member_id": member_id,
+                    "name": name[:255],
+                    "share": share,
+                    "position_in_list": i,
+                }
+                for pk, (_row, item) in zip(ids, new, strict=True)
+                for i, (name, member_id, share) in enumerate(item.authors)
+            ],
+        )
         note = _("Imported from %(file)s") % {"file": self.summary.filename}
         entries = []
         states = []
-        for initiative, (row, item) in zip(rows, new, strict=True):
+        for pk, (row, item) in zip(ids, new, strict=True):
             members = sorted({m for _n, m, _s in item.authors if m is not None})
             row_note = _("%(note)s, row %(n)s.") % {"note": note, "n": row.number}
             if item.note:
                 row_note += " " + _("Note in the file: %(note)s") % {"note": item.note}
             entries.append(
-                HistoryEntry(
-                    initiative=initiative,
-                    action=Action.SUBMITTED,
-                    from_status=Status.DRAFT,
-                    to_status=Status.SUBMITTED,
-                    actor=self.user,
-                    at=self.now,
-                    note=row_note,
-                    benefit_claimed_vnd=item.benefit,
-                    members=members,
-                )
+                {
+                    "initiative_id": pk,
+                    "action": Action.SUBMITTED,
+                    "from_status": Status.DRAFT,
+                    "to_status": Status.SUBMITTED,
+                    "actor_id": user_id,
+                    "at": self.now,
+                    "note": row_note,
+                    "benefit_claimed_vnd": item.benefit,
+                    "members": members,
+                }
             )
             states.append(
                 (
                     item.unit_id,
-                    self.phase.pk if self.phase else None,
+                    phase_id,
                     stats_engine.next_state(
                         stats_engine.NOTHING, Status.SUBMITTED, item.benefit, None, members
                     ),
                 )
             )
-        HistoryEntry.objects.bulk_create(entries, batch_size=1000)
+        bulk.insert(HistoryEntry, entries)
         stats_engine.add_new(campaign.pk, stats_engine.local_day(self.now), states)
-        AuditEntry.objects.bulk_create(
+        bulk.insert(
+            AuditEntry,
             [
-                AuditEntry(
-                    actor=self.user,
-                    action="initiative.import",
-                    object_type="initiatives.initiative",
-                    object_id=str(initiative.pk),
-                    after={
-                        "title": initiative.title,
-                        "unit": initiative.unit_id,
-                        "status": initiative.status,
-                        "benefit_claimed_vnd": initiative.benefit_claimed_vnd,
+                {
+                    "at": self.now,
+                    "actor_id": user_id,
+                    "action": "initiative.import",
+                    "object_type": "initiatives.initiative",
+                    "object_id": str(pk),
+                    "after": {
+                        "title": item.title,
+                        "unit": item.unit_id,
+                        "status": Status.SUBMITTED,
+                        "benefit_claimed_vnd": item.benefit,
                         "file": self.summary.filename,
                         "row": row.number,
                     },
-                )
-                for initiative, (row, _item) in zip(rows, new, strict=True)
+                }
+                for pk, (row, item) in zip(ids, new, strict=True)
             ],
-            batch_size=1000,
         )
-        for initiative, (row, item) in zip(rows, new, strict=True):
+        for pk, (row, item) in zip(ids, new, strict=True):
             self.summary.outcomes.append(
                 Outcome(
-                    row.number,
-                    IMPORTED,
-                    item.outcome_note,
-                    label=item.title,
-                    ref=initiative.reference,
+                    row.number, IMPORTED, item.outcome_note, label=item.title, ref=f"SK-{pk:06d}"
                 )
             )
 

@@ -560,7 +560,13 @@ def _add_members(
                 )
             )
             after[member].append((unit, key))
-    MemberSpan.objects.bulk_update(to_update, ["n"], batch_size=500)
+    if to_update:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {connection.ops.quote_name(MemberSpan._meta.db_table)} SET n = %s "  # noqa: S608
+                "WHERE id = %s",
+                [(span.n, span.pk) for span in to_update],
+            )
     MemberSpan.objects.bulk_create(to_create, batch_size=500)
     for member in members:
         for key in member_keys[member]:
