@@ -15,7 +15,8 @@ if [ "${SANGKIEN_TASKS:-database}" = "immediate" ]; then
 fi
 
 # One worker per tree: a worker left behind by a run that was killed is stopped first.
-PIDFILE=var/worker.pid
+PIDFILE="${SANGKIEN_VAR_DIR:-var}/worker.pid"
+mkdir -p "$(dirname "$PIDFILE")"
 if [ -f "$PIDFILE" ]; then
   old=$(cat "$PIDFILE")
   if [ -n "$old" ] && grep -qs "sangkien" "/proc/$old/cmdline" 2>/dev/null; then
@@ -23,21 +24,23 @@ if [ -f "$PIDFILE" ]; then
   fi
   rm -f "$PIDFILE"
 fi
-# In its own session, so Ctrl+C stops the server only; the worker then gets one TERM and
-# finishes the job it is running (up to 30 s) before it exits.
+# In its own session, so Ctrl+C reaches the server only.
 setsid $BIN/sangkien worker &
 WORKER=$!
 echo "$WORKER" > "$PIDFILE"
-stop_worker() {
+SERVER=$$
+# The server takes this process's place (exec below). However it ends, the worker then gets
+# one TERM and finishes the job it is running (up to 30 s) before it exits.
+(
+  trap '' INT
+  while kill -0 "$SERVER" 2>/dev/null; do sleep 1; done
   kill -TERM "$WORKER" 2>/dev/null || true
   for _ in $(seq 300); do
-    kill -0 "$WORKER" 2>/dev/null || break
+    state=$(ps -o stat= -p "$WORKER" 2>/dev/null || true)
+    case "$state" in "" | Z*) break ;; esac  # gone (or gone and not yet reaped)
     sleep 0.1
   done
   kill -KILL "$WORKER" 2>/dev/null || true
   rm -f "$PIDFILE"
-}
-trap stop_worker EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-$BIN/sangkien runserver "127.0.0.1:${PORT}"
+) &
+exec $BIN/sangkien runserver "127.0.0.1:${PORT}"

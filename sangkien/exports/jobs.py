@@ -50,4 +50,5 @@ def run_export(job: Job, progress: Progress) -> dict[str, Any]:
     summary = ngettext("%(rows)s row exported.", "%(rows)s rows exported.", rows) % {
         "rows": _n(rows)
     }
+    progress(rows, rows, summary)
     return {"rows": rows, "kind": table.kind, "summary": summary}
