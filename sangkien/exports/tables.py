@@ -49,7 +49,7 @@ class Table:
 
 
 def keyset_batches(
-    qs: QuerySet[Any], order: tuple[str, ...], fields: tuple[str, ...], size: int = BATCH
+    qs: QuerySet[Any], order: tuple[str, ...], fields: tuple[str, ...], size: int = 0
 ) -> Iterator[list[tuple[Any, ...]]]:
     """`qs` as lists of value tuples (the `order` fields first, then `fields`), `size` at a
     time, each batch found from the last row of the one before (never OFFSET). The last
@@ -60,6 +60,7 @@ def keyset_batches(
     156,000 rows/s on SQLite): dates are dates on both databases, but a moment is an aware
     datetime on PostgreSQL and a naive one in UTC on SQLite (`local_dates` takes both), and a
     boolean may be 0/1."""
+    size = size or BATCH
     names = [f.lstrip("-") for f in order]
     qs = qs.order_by(*order)
     after: tuple[Any, ...] | None = None
