@@ -874,7 +874,7 @@ class InitiativeImporter(Importer):
         self.unit_by_id = {u.pk: u for u in units}
         self.unit_matcher = UnitMatcher(units)
         self.fields = list(ApplicationField.objects.filter(campaign=campaign))
-        self.member_matchers: dict[int, MemberMatcher] = {}
+        self.member_matchers: dict[int, _UnitMembers] = {}
         self.in_file: dict[tuple[int, str], int] = {}
         pending: list[tuple[Row, _NewInitiative]] = []
         for row in self.rows(progress):
@@ -1083,7 +1083,8 @@ class InitiativeImporter(Importer):
                 name, unit.pk, birth_year if i == 0 else None
             )
             if member_id is None:
-                if i == 0 or suggestions and "ambiguous" in problem:
+                # A problem is an ambiguous name or a wrong year: never kept by name alone.
+                if i == 0 or problem:
                     problems.add(
                         "authors",
                         _with_suggestions(
@@ -1108,16 +1109,17 @@ class InitiativeImporter(Importer):
             }
         return out, note
 
-    def _members(self, unit_id: int) -> MemberMatcher:
-        matcher = self.member_matchers.get(unit_id)
-        if matcher is None:
-            matcher = MemberMatcher(
+    def _members(self, unit_id: int) -> _UnitMembers:
+        members = self.member_matchers.get(unit_id)
+        if members is None:
+            members = _UnitMembers(
+                unit_id,
                 Member.objects.filter(unit_id=unit_id, left_on__isnull=True).values_list(
-                    "pk", "code", "full_name", "birth_date", "unit_id"
-                )
+                    "pk", "name_folded", "birth_date"
+                ),
             )
-            self.member_matchers[unit_id] = matcher
-        return matcher
+            self.member_matchers[unit_id] = members
+        return members
 
     # writing -----------------------------------------------------------------------------------
 
@@ -1285,6 +1287,48 @@ class InitiativeImporter(Importer):
                 ):
                     by_pk[initiative_id].append(_name_key(name))
         return found
+
+
+class _UnitMembers:
+    """The members of one unit by folded name, kept lean (a province names hundreds of
+    thousands): (id, year of birth) per name. A name that is not simply one member, a year
+    that does not fit or a member code goes to `MemberMatcher`, built for the unit only then,
+    for its message and suggestions."""
+
+    __slots__ = ("unit_id", "names", "full")
+
+    def __init__(self, unit_id: int, rows: Iterable[tuple[int, str, Any]]) -> None:
+        self.unit_id = unit_id
+        self.names: dict[str, Any] = {}
+        self.full: MemberMatcher | None = None
+        for pk, folded, born in rows:
+            entry = (pk, born.year if born else None)
+            found = self.names.get(folded)
+            if found is None:
+                self.names[folded] = entry
+            elif isinstance(found, list):
+                found.append(entry)
+            else:
+                self.names[folded] = [found, entry]
+
+    def match(
+        self, name: str, unit_id: int, birth_year: int | None = None
+    ) -> tuple[int | None, str, list[str]]:
+        found = self.names.get(fold(name)[:255])
+        if isinstance(found, tuple):
+            pk, year = found
+            if birth_year is None or year is None or year == birth_year:
+                return pk, "", []
+        return self._full().match(name, unit_id, birth_year)
+
+    def _full(self) -> MemberMatcher:
+        if self.full is None:
+            self.full = MemberMatcher(
+                Member.objects.filter(unit_id=self.unit_id, left_on__isnull=True).values_list(
+                    "pk", "code", "full_name", "birth_date", "unit_id"
+                )
+            )
+        return self.full
 
 
 def _equal_shares(n: int) -> list[Decimal]:
