@@ -38,7 +38,12 @@ def test_bench_cases_agree_with_naive_way_and_report(tmp_path):
 @pytest.mark.django_db
 def test_bench_command_writes_json_and_markdown(tmp_path):
     call_command("seed", scale="test", no_progress=True)
-    call_command("bench", out=str(tmp_path), runs=3, scale="test", no_progress=True)
+    # The import and export cases run child processes on the real database (and on
+    # 100,000 / 1,000,000 rows): they are measured by hand, not in the test run.
+    call_command(
+        "bench", out=str(tmp_path), runs=3, scale="test", no_progress=True,
+        only="tree,queue,stats,submit",
+    )  # fmt: skip
     files = sorted(p.name for p in tmp_path.iterdir())
     assert any(f.endswith(".json") for f in files) and any(f.endswith(".md") for f in files)
     table = next(tmp_path.glob("*.md")).read_text(encoding="utf-8")
