@@ -357,6 +357,36 @@ class Importer:
             Outcome(row.number, REJECTED, problems.text(), label=label, cells=list(row.cells))
         )
 
+    def update(
+        self, row: Row, label: str, ref: str, changes: dict[str, Any], apply: Callable[[], Any]
+    ) -> None:
+        """A row naming something already there: skipped when nothing differs, else changed
+        through its service (in a savepoint), or rejected with the service's problems."""
+        if not changes:
+            self.summary.outcomes.append(
+                Outcome(row.number, SKIPPED, _("already there"), label=label, ref=ref)
+            )
+            return
+        try:
+            with transaction.atomic():
+                apply()
+        except ValidationError as exc:
+            problems = self.problems()
+            found = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            for key, messages in found.items():
+                problems.add(key if key in self.table.columns else None, " ".join(messages))
+            self.reject(row, problems, label)
+            return
+        self.summary.outcomes.append(
+            Outcome(
+                row.number,
+                UPDATED,
+                _("changed: %(fields)s") % {"fields": ", ".join(sorted(changes))},
+                label=label,
+                ref=ref,
+            )
+        )
+
     def run(self, progress: Progress | None) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -506,27 +536,8 @@ class UnitImporter(Importer):
             for k, v in (("name", name), ("short_name", short_name), ("address", address))
             if v and v != getattr(unit, k)
         }
-        if not changes:
-            self.summary.outcomes.append(
-                Outcome(row.number, SKIPPED, _("already there"), label=name, ref=unit.code)
-            )
-            return
-        try:
-            with transaction.atomic():
-                orgs.update_unit(unit, by=self.user, **changes)
-        except (ValidationError, TypeError) as exc:
-            message = "; ".join(getattr(exc, "messages", [str(exc)]))
-            problems.add(None, message)
-            self.reject(row, problems, name)
-            return
-        self.summary.outcomes.append(
-            Outcome(
-                row.number,
-                UPDATED,
-                _("changed: %(fields)s") % {"fields": ", ".join(sorted(changes))},
-                label=name,
-                ref=unit.code,
-            )
+        self.update(
+            row, name, unit.code, changes, lambda: orgs.update_unit(unit, by=self.user, **changes)
         )
 
 
@@ -722,29 +733,10 @@ class MemberImporter(Importer):
             for k, v in item.fields.items()
             if k != "joined_on" and v not in (None, "") and v != getattr(member, k)
         }
-        if not changes:
-            self.summary.outcomes.append(
-                Outcome(row.number, SKIPPED, _("already there"), label=label, ref=member.code)
-            )
-            return
-        try:
-            with transaction.atomic():
-                orgs.update_member(member, by=self.user, **changes)
-        except ValidationError as exc:
-            problems = self.problems()
-            for key, messages in exc.message_dict.items():
-                problems.add(key if key in self.table.columns else None, " ".join(messages))
-            self.reject(row, problems, label)
-            return
-        self.summary.outcomes.append(
-            Outcome(
-                row.number,
-                UPDATED,
-                _("changed: %(fields)s") % {"fields": ", ".join(sorted(changes))},
-                label=label,
-                ref=member.code,
-            )
-        )
+        self.update(
+            row, label, member.code, changes,
+            lambda: orgs.update_member(member, by=self.user, **changes),
+        )  # fmt: skip
 
     def _create(self, new: list[tuple[Row, _NewMember]]) -> None:
         if not new:

@@ -410,3 +410,18 @@ def test_the_command_prints_the_summary_last(tree, people, campaign, tmp_path):
     )  # fmt: skip
     result = json.loads(dry.getvalue().strip().splitlines()[-1])
     assert result["imported"] == 0 and result["skipped"] == 9 and result["applied"] is False
+
+
+def test_a_unit_with_new_details_is_updated(tree, unit_officer):
+    data = xlsx(
+        [
+            ["Mã đơn vị", "Tên đơn vị", "Đơn vị cấp trên", "Địa chỉ"],
+            ["TH-KCN-001", "Công đoàn Công ty CP Giày Sao Vàng", "TH-KCN", "KCN Lễ Môn"],
+            ["TH-KCN-002", "Công đoàn Công ty TNHH Dệt Đông Sơn", "TH-KCN", ""],
+        ]
+    )
+    summary = run_import("units", data, "dv.xlsx", user=unit_officer, scope=[tree.province.path])
+    assert outcomes(summary) == {2: UPDATED, 3: SKIPPED}
+    assert "address" in summary.outcomes[0].message
+    tree.grassroots.refresh_from_db()
+    assert tree.grassroots.address == "KCN Lễ Môn"
