@@ -33,9 +33,35 @@ _WORD_SEP = "\x01"  # ends a word's tones: "An" sorts before "An Bình"
 _LEVEL_SEP = "\x02"  # below every letter: "An" sorts before "Anh" (never NUL: PostgreSQL)
 
 
+# Characters that no name, title or description needs and that hide or reorder text: NUL and
+# the other control characters (tab and line breaks excepted), zero-width characters, and the
+# bidirectional embeddings, overrides and isolates ("Trojan source" tricks).
+_INVISIBLE = dict.fromkeys(
+    [
+        *(c for c in range(0x20) if chr(c) not in "\t\n\r"),
+        *range(0x7F, 0xA0),
+        0x061C, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062,
+        0x2063, 0x2064, 0xFEFF,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
+)  # fmt: skip
+
+
+def strip_invisible(value: str) -> str:
+    """`value` without control, zero-width and bidi-control characters."""
+    return value.translate(_INVISIBLE)
+
+
+def has_surrogates(value: str) -> bool:
+    """True when `value` holds a lone UTF-16 surrogate, which no database can store."""
+    return any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
 def nfc(value: str) -> str:
-    """Vietnamese text as users mean it: NFC, no surrounding whitespace."""
-    return unicodedata.normalize("NFC", value).strip()
+    """Vietnamese text as users mean it: NFC, no invisible characters, no surrounding
+    whitespace. Every piece of text goes through here on the way in (forms, API, imports)."""
+    return unicodedata.normalize("NFC", value.translate(_INVISIBLE)).strip()
 
 
 def clean_line(value: str) -> str:

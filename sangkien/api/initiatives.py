@@ -48,10 +48,12 @@ from .errors import bad_parameter
 router = Router(tags=["initiatives"])
 READ_ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
 WRITE_ERRORS = {
+    400: schemas.Error,
     401: schemas.Error,
     403: schemas.Error,
     404: schemas.Error,
     409: schemas.Error,
+    413: schemas.Error,
     422: schemas.InvalidInput,
 }
 DECISIONS: dict[str, str] = {

@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 from ninja.parser import Parser
 
+from . import bodies
 from .auth import AUTH
 from .campaigns import router as campaigns_router
 from .errors import install_handlers, message_response, method_not_allowed, route_not_found
@@ -54,11 +55,14 @@ and `confidential_visible` is false. `actions` lists what the caller may do next
 
 **Errors** are JSON: `{"message": "..."}` in the language of `Accept-Language`
 (Vietnamese by default), plus `errors` (field → messages) on 422. 400: a body that is not
-JSON; 401: not signed in or bad
+JSON, whose top level is not an object, or a form body that cannot be read (e.g. multipart
+without its boundary); 401: not signed in or bad
 token; 403: the caller can see it but their role does not allow this (also a session
 request without its CSRF token); 404: no such thing, or outside the caller's scope; 405:
 wrong method; 409: the status does not allow this step now, or someone else changed it
-meanwhile (nothing was written); 422: a bad parameter or field, named in `message`; 500:
+meanwhile (nothing was written); 413: a body larger than the server accepts (2.5 MiB unless
+configured); 422: a bad parameter or field, named in `message` (also text holding a lone
+surrogate, which cannot be stored); 500:
 our fault, logged.
 """
 
@@ -82,22 +86,31 @@ class Api(NinjaAPI):
 
 class BodyParser(Parser):
     """JSON bodies; a body that is empty (or an empty form, as some clients send with a bare
-    POST) counts as no body, so steps whose body is optional need none."""
+    POST) counts as no body, so steps whose body is optional need none. The body was read and
+    checked before the view ran (`bodies.check_body`)."""
 
     def parse_body(self, request: HttpRequest) -> Any:
         if not request.body.strip():
             return {}
-        form = (request.content_type or "").startswith(
-            ("multipart/form-data", "application/x-www-form-urlencoded")
-        )
-        if form and not request.POST and not request.FILES:
-            return {}
-        return super().parse_body(request)
+        if _is_form(request):
+            if not request.POST and not request.FILES:
+                return {}
+            return super().parse_body(request)
+        return bodies.parsed(request)
+
+
+def _is_form(request: HttpRequest) -> bool:
+    return (request.content_type or "").startswith(
+        ("multipart/form-data", "application/x-www-form-urlencoded")
+    )
 
 
 def _json_method_errors(view: Any) -> Any:
     @functools.wraps(view)  # keeps csrf_exempt: ninja checks CSRF in the session auth
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        refused = bodies.check_body(request, form=_is_form(request))
+        if refused is not None:
+            return refused
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             return method_not_allowed(request, response["Allow"])

@@ -604,6 +604,12 @@ class MemberImporter(Importer):
             unit = self._unit(row, problems, matcher, unit_by_id)
             code_text = self.text(row, "code", problems, limit=32)
             code = orgs.normalise_code(code_text) if code_text else ""
+            if code and not orgs.CODE_RE.match(code):
+                problems.add(
+                    "code",
+                    _("“%(code)s” is not a member code: up to 32 letters, digits, . _ or -.")
+                    % {"code": code},
+                )
             born, precision = self.date(row, "birth_date", problems)
             note = ""
             if born is not None:

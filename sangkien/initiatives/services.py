@@ -52,6 +52,7 @@ from .models import (
 from .permissions import forget_authors
 
 MAX_BENEFIT_VND = 10**15  # a million billion đồng: anything above is a typing slip
+EARLIEST_DATE = dt.date(1900, 1, 1)  # the earliest day any date of an initiative may name
 MAX_AUTHORS = 50
 MAX_TEXT = 20_000
 ENTRY_UNIT_KINDS = {UnitKind.GRASSROOTS, UnitKind.GROUP}
@@ -249,6 +250,10 @@ def _clean_fields(
         else:
             if day is not None and day > today:
                 errors["recognition_date"] = _("The recognition date cannot be in the future.")
+            elif day is not None and day < EARLIEST_DATE:
+                errors["recognition_date"] = _(
+                    "The recognition date %(day)s is too long ago: enter a date from %(earliest)s."
+                ) % {"day": _day(day), "earliest": _day(EARLIEST_DATE)}
             out["recognition_date"] = day
     if "benefit_claimed_vnd" in data:
         try:

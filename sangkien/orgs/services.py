@@ -36,7 +36,11 @@ from .models import (
     encode_segment,
 )
 
+# Codes of units, members and campaigns: capital letters, digits, `.`, `_` and `-`, starting
+# with a letter or digit, at most 32 characters (they appear in addresses and file names).
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
+# What a phone number may be typed with before it is reduced to its digits.
+PHONE_CHARS_RE = re.compile(r"^[0-9+ .()\-]*$")
 UNIT_FIELDS = ["code", "name", "short_name", "kind", "parent", "status", "successor", "address"]
 MEMBER_FIELDS = [
     "code", "full_name", "birth_date", "gender", "position", "phone", "email", "unit",
@@ -669,8 +673,9 @@ def _clean_member_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
     if "position" in data:
         out["position"] = clean_line(data["position"] or "")
     if "phone" in data:
-        phone = normalise_phone(data["phone"] or "")
-        if phone and not PHONE_RE.match(phone):
+        typed = nfc(data["phone"] or "")
+        phone = normalise_phone(typed)
+        if not PHONE_CHARS_RE.match(typed) or (phone and not PHONE_RE.match(phone)):
             errors["phone"] = _("Enter a phone number of 8 to 20 digits.")
         out["phone"] = phone
     if "email" in data:
@@ -716,7 +721,12 @@ def create_member(
     elif not unit.is_active:
         errors["unit"] = _("Unit %(code)s is no longer active.") % {"code": unit.code}
     code = normalise_code(code) if code else new_member_code()
-    if Member.objects.filter(code=code).exists():
+    if not CODE_RE.match(code):
+        errors["code"] = _(
+            "A member code has up to 32 capital letters, digits, dots, dashes or underscores, "
+            "starting with a letter or digit."
+        )
+    elif Member.objects.filter(code=code).exists():
         errors["code"] = _("The member code %(code)s is already used.") % {"code": code}
     if errors:
         raise ValidationError(errors)

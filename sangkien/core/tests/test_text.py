@@ -4,6 +4,7 @@ import unicodedata
 
 import pytest
 
+from sangkien import text
 from sangkien.text import clean_line, fold, nfc, person_sort_key, sort_key, split_full_name
 
 
@@ -139,3 +140,29 @@ def test_sort_keys_fit_their_column():
 def test_split_full_name():
     assert split_full_name(" Nguyễn  Thị Minh Khai ") == ("Nguyễn Thị Minh Khai"[:-5], "Khai")
     assert split_full_name("Hoa") == ("", "Hoa")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Cải\u200btiến",  # zero-width space
+        "Cải\u200d\u200ctiến",  # joiners
+        "\ufeffCải\u2060tiến",  # BOM, word joiner
+        "Cải\u202etiến",  # right-to-left override
+        "Cải\u2066\u2069tiến",  # isolates
+        "Cải\x00tiến",  # NUL
+        "Cải\x07\x1b\x7f\x85tiến",  # control characters
+    ],
+)
+def test_nfc_drops_invisible_and_control_characters(raw):
+    assert text.nfc(raw) == "Cảitiến"
+    assert text.clean_line(raw) == "Cảitiến"
+
+
+def test_nfc_keeps_tabs_and_line_breaks_inside_text():
+    assert text.nfc("Dòng 1\nDòng 2\r\n\tthụt lề") == "Dòng 1\nDòng 2\r\n\tthụt lề"
+
+
+def test_lone_surrogates_are_told():
+    assert text.has_surrogates("a\ud800b")
+    assert not text.has_surrogates("Đông Sơn 😀")

@@ -379,6 +379,22 @@ def test_members_created_updated_and_skipped(tree, unit_officer):
     assert mai.position == "Tổ trưởng" and Member.objects.count() == 2
 
 
+def test_a_member_code_that_is_a_path_is_rejected(tree, unit_officer):
+    data = xlsx(
+        [
+            ["Mã đoàn viên", "Họ và tên", "CĐCS"],
+            ["../../x", "Nguyễn Thị Mai", "TH-KCN-001"],
+            ["DV-01", "Trần Văn Nam", "TH-KCN-001"],
+        ]
+    )
+    summary = run_import(
+        "members", data, "dv.xlsx", user=unit_officer, scope=[tree.province.path],
+        accept_valid=True,
+    )  # fmt: skip
+    assert outcomes(summary) == {2: REJECTED, 3: IMPORTED}
+    assert not Member.objects.filter(full_name="Nguyễn Thị Mai").exists()
+
+
 # -- the command line ------------------------------------------------------------------------
 
 
