@@ -100,7 +100,9 @@ def var_dir(seeded_var: Path, tmp_path: Path) -> Iterator[Path]:
             os.kill(pid, signal.SIGKILL)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name
+)
 def test_make_run_stops_server_and_worker_on_a_signal_to_its_group(sig, var_dir, tmp_path):
     port = free_port()
     log = (tmp_path / "run.log").open("wb")
