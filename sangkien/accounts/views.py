@@ -47,7 +47,11 @@ def login(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     auth_logout(request)
-    return redirect("core:home")
+    response = redirect("core:home")
+    # Drafts typed on this browser (localStorage) go with the session: the next person at a
+    # shared computer finds none of them, confidential part included.
+    response["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @login_required

@@ -25,6 +25,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -86,15 +87,23 @@ def _key_part(value: str) -> str:
     return _KEY_PART.sub("", value or "")[:40]
 
 
+def draft_owner(user: Any) -> str:
+    """The part of a draft's localStorage key that names whose it is: a keyed hash of the
+    user, so one person's draft is never restored for the next one at the same browser (a
+    support team's shared computer), and the key does not reveal who typed it."""
+    return "u" + salted_hmac("sangkien.initiatives.draft", str(user.pk)).hexdigest()[:16]
+
+
 def new_draft_key(request: HttpRequest) -> str:
-    """The localStorage key of a new initiative's form: per unit and campaign (as asked)."""
+    """The localStorage key of a new initiative's form: per user, unit and campaign (as
+    asked)."""
     unit = _key_part((request.GET.get("unit") or "").strip().upper())
     campaign = _key_part((request.GET.get("campaign") or "").strip().upper())
-    return f"new:{unit}:{campaign}"
+    return f"{draft_owner(request.user)}:new:{unit}:{campaign}"
 
 
-def edit_draft_key(initiative: Initiative, version: Any) -> str:
-    return f"edit:{initiative.pk}:{_key_part(str(version))}"
+def edit_draft_key(initiative: Initiative, version: Any, *, user: Any) -> str:
+    return f"{draft_owner(user)}:edit:{initiative.pk}:{_key_part(str(version))}"
 
 
 def _forget_drafts_later(request: HttpRequest, *keys: str) -> None:
@@ -371,7 +380,7 @@ def _edit_with_errors(
         formset=formset,
         initiative=initiative,
         author_errors=author_errors,
-        draft_key=edit_draft_key(initiative, initiative.version),
+        draft_key=edit_draft_key(initiative, initiative.version, user=request.user),
         drafts_clear=drafts_clear,
         notice=notice,
         status=400,
@@ -394,11 +403,11 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form=form,
             formset=formset,
             initiative=initiative,
-            draft_key=edit_draft_key(initiative, initiative.version),
+            draft_key=edit_draft_key(initiative, initiative.version, user=request.user),
             drafts_clear=_drafts_to_forget(request),
         )
     posted_version = request.POST.get("version") or initiative.version
-    draft_key = edit_draft_key(initiative, posted_version)
+    draft_key = edit_draft_key(initiative, posted_version, user=request.user)
     form, formset = _edit_forms(request, initiative, request.POST, request.FILES)
     if "add_author" in request.POST:
         form = forms.InitiativeForm(

@@ -19,6 +19,7 @@ from sangkien.accounts.models import Role
 from sangkien.campaigns.services import create_campaign
 from sangkien.initiatives import services
 from sangkien.initiatives.models import Attachment, HistoryEntry, Initiative, Status
+from sangkien.initiatives.views import draft_owner
 from sangkien.notifications.models import Notification
 from sangkien.orgs import services as orgs
 
@@ -223,7 +224,7 @@ def test_member_opens_the_form_for_their_unit(login, member, campaign):
     assert "Công đoàn Công ty CP Giày Sao Vàng" in html
     assert 'name="unit"' not in html  # a member's unit is fixed
     assert 'name="authors-0-member"' in html and 'value="DV00000001"' in html
-    assert 'data-draft="new::"' in html
+    assert f'data-draft="{draft_owner(member)}:new::"' in html
     assert_unique_ids(html.split("<template")[0] + html.split("</template>")[1])
     assert "sangkien/drafts.js" in html
 
@@ -243,7 +244,7 @@ def test_member_saves_a_draft(login, member, campaign, field):
     assert [(a.member.code, a.share) for a in initiative.authors.all()] == [("DV00000001", 100)]
     # The page after the save tells the browser to forget the copy kept while typing.
     page = client.get(response["Location"]).content.decode()
-    assert 'data-drafts-clear="new:TH-KCN-001:SK2026"' in page
+    assert f'data-drafts-clear="{draft_owner(member)}:new:TH-KCN-001:SK2026"' in page
 
 
 def test_member_submits_straight_from_the_form(login, member, unit_officer, campaign, field):
@@ -472,10 +473,10 @@ def test_submit_with_missing_fields_keeps_the_draft_and_says_what_is_missing(
     assert initiative.status == Status.DRAFT
     html = response.content.decode()
     assert vi("Say which problem the initiative solves.") in html
-    assert f'data-draft="edit:{initiative.pk}:{initiative.version}"' in html
+    assert f'data-draft="{draft_owner(member)}:edit:{initiative.pk}:{initiative.version}"' in html
     # The form now saves that draft rather than making another one.
     assert f'action="{reverse("initiatives:edit", args=[initiative.pk])}"' in html
-    assert 'data-drafts-clear="new:TH-KCN-001:SK2026"' in html
+    assert f'data-drafts-clear="{draft_owner(member)}:new:TH-KCN-001:SK2026"' in html
 
 
 def test_recognition_is_required_to_submit_when_the_campaign_says_so(
@@ -607,7 +608,7 @@ def test_member_edits_a_draft(login, member, campaign, field):
     page = client.get(url).content.decode()
     assert 'value="Máy cắt da tự động"' in page
     assert 'value="1.500.000"' in page
-    assert f'data-draft="edit:{initiative.pk}:1"' in page
+    assert f'data-draft="{draft_owner(member)}:edit:{initiative.pk}:1"' in page
     data = form_data(field, version="1", title="Máy cắt da tự động, bản 2")
     del data["campaign"]
     response = client.post(url, data)
@@ -616,7 +617,7 @@ def test_member_edits_a_draft(login, member, campaign, field):
     assert initiative.title == "Máy cắt da tự động, bản 2"
     assert initiative.version == 2
     detail = client.get(response["Location"]).content.decode()
-    assert f'data-drafts-clear="edit:{initiative.pk}:1"' in detail
+    assert f'data-drafts-clear="{draft_owner(member)}:edit:{initiative.pk}:1"' in detail
 
 
 def test_editing_a_stale_page_is_a_conflict(login, member, campaign, field):
@@ -998,3 +999,14 @@ def test_administrator_may_look_at_a_draft_but_not_change_it(login, admin, membe
     assert response.status_code == 403
     initiative.refresh_from_db()
     assert (initiative.title, initiative.status) == ("Máy cắt da tự động", Status.DRAFT)
+
+
+def test_draft_keys_differ_per_user_and_name_nobody(member, support_team):
+    assert draft_owner(member) != draft_owner(support_team)
+    assert member.username not in draft_owner(member)
+
+
+def test_logout_clears_what_this_browser_keeps(login, member):
+    response = login(member).post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"storage"'
