@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sangkien.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -129,6 +130,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # Failed logins allowed per identifier and per address within the window (seconds).
 LOGIN_MAX_FAILURES = int(os.environ.get("SANGKIEN_LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("SANGKIEN_LOGIN_FAILURE_WINDOW", "900"))
+# How many days a member's one-time sign-up code stays valid.
+SANGKIEN_INVITATION_DAYS = int(os.environ.get("SANGKIEN_INVITATION_DAYS", "30"))
+# Password reset links sent by email stay valid this long (seconds).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("SANGKIEN_PASSWORD_RESET_SECONDS", str(3 * 86400)))
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

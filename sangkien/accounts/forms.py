@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -85,3 +87,202 @@ class PreferencesForm(forms.Form):
     email_notifications = forms.BooleanField(
         label=_("Send me emails about my initiatives and my work"), required=False
     )
+
+
+DATE_INPUT = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+
+
+class SignUpForm(forms.Form):
+    """A member's own sign-up: the one-time code, facts that identify them (the member code,
+    or the full name with the date of birth), and the login they choose."""
+
+    code = forms.CharField(
+        label=_("Sign-up code"),
+        max_length=32,
+        help_text=_("The code your union gave you, for example ABCDE-23456."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}
+        ),
+    )
+    member_code = forms.CharField(
+        label=_("Member code"),
+        max_length=32,
+        required=False,
+        help_text=_(
+            "Printed next to your code. If you do not have it, give your full name and "
+            "date of birth instead."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        input_formats=DATE_INPUT,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "bday"}
+        ),
+    )
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("You will log in with it (or with your email address)."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        help_text=_("Optional; needed to reset a forgotten password by email."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        if data["password1"] != data["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+            return data
+        code = data["code"]
+        address = client_address(self.request)
+        limit_key = "invitation:" + (services.normalise_code(code) or code.strip().upper())
+        if services.login_blocked(limit_key, address):
+            raise forms.ValidationError(
+                _("Too many failed attempts. Wait 15 minutes and try again."), code="throttled"
+            )
+        try:
+            self.user = services.sign_up(
+                code=code,
+                username=data["username"],
+                password=data["password1"],
+                email=data.get("email") or "",
+                member_code=data.get("member_code") or "",
+                full_name=data.get("full_name") or "",
+                birth_date=data.get("birth_date"),
+            )
+        except ValidationError as exc:
+            codes = {e.code for errors in exc.error_dict.values() for e in errors}
+            if codes & {"invalid_code", "mismatch"}:
+                services.record_login_failure(limit_key, address)
+            for name, errors in exc.error_dict.items():
+                field = {"password": "password1", "member": "__all__"}.get(name, name)
+                self.add_error(None if field == "__all__" else field, errors)
+        return data
+
+
+class TemporaryPasswordForm(forms.Form):
+    """An officer confirms giving a member a temporary password."""
+
+    confirm = forms.BooleanField(
+        label=_("I will hand the temporary password to the member myself"), required=True
+    )
+
+
+class InviteMembersForm(forms.Form):
+    """Sign-up codes for a list of members of the unit's subtree, by member code."""
+
+    codes = forms.CharField(
+        label=_("Member codes"),
+        help_text=_("One or more member codes, separated by spaces, commas or new lines."),
+        widget=forms.Textarea(attrs={"rows": 3, "autocapitalize": "characters"}),
+        max_length=20000,
+    )
+
+    def __init__(self, *args: Any, unit: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.members: list[Any] = []
+
+    def clean_codes(self) -> str:
+        import re
+
+        from sangkien.orgs.models import Member
+
+        raw = self.cleaned_data["codes"]
+        codes = list(dict.fromkeys(c.upper() for c in re.split(r"[\s,;]+", raw) if c))
+        if len(codes) > MAX_INVITATIONS:
+            raise forms.ValidationError(
+                _("At most %(n)d members at a time.") % {"n": MAX_INVITATIONS}, code="too_many"
+            )
+        found = {
+            m.code: m
+            for m in Member.objects.in_subtree(self.unit)
+            .filter(code__in=codes)
+            .select_related("unit")
+        }
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("No member of this unit has the code: %(codes)s.")
+                % {"codes": ", ".join(unknown)},
+                code="unknown",
+            )
+        self.members = [found[c] for c in codes]
+        return raw
+
+
+# A sheet of sign-up codes prints at most this many cards at once.
+MAX_INVITATIONS = 1000
+
+
+def language_of(user: Any) -> str:
+    """The language to write to `user` in: their own choice when they made one, else the
+    language of the page they are on."""
+    from django.conf import settings
+    from django.utils import translation
+
+    chosen = getattr(user, "language", "") or ""
+    if chosen in dict(settings.LANGUAGES):
+        return chosen
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset by email; the email is written in the account holder's language."""
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        from django.utils import translation
+
+        context = args[2] if len(args) > 2 else kwargs["context"]
+        with translation.override(language_of(context["user"])):
+            super().send_mail(*args, **kwargs)
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """The new password chosen from an emailed link, saved through the service (which
+    clears "must change password" and writes the audit entry)."""
+
+    def save(self, commit: bool = True) -> Any:
+        return services.change_password(
+            self.user, password=self.cleaned_data["new_password1"], by=None, check_password=False
+        )
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def save(self, commit: bool = True) -> Any:
+        return services.change_password(
+            self.user,
+            password=self.cleaned_data["new_password1"],
+            by=self.user,
+            check_password=False,
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -23,6 +24,9 @@ class User(AbstractUser):
         related_name="user",
     )
     email_notifications = models.BooleanField(_("send me emails"), default=True)
+    # Set when someone else chose the password (an officer's reset, a temporary password):
+    # every page leads to the change-password page until the user picks their own.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = UserManager()
 
@@ -116,3 +120,61 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identifier} {self.address} {self.at}"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def usable(self, now: Any = None) -> InvitationQuerySet:
+        """Neither used nor revoked, and not expired at `now` (default: now)."""
+        from django.utils import timezone
+
+        return self.filter(
+            used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now()
+        )
+
+    def for_unit(self, unit: Any) -> InvitationQuerySet:
+        return self.filter(member__unit=unit)
+
+
+class Invitation(models.Model):
+    """A one-time sign-up code for one member, valid until `expires_at`; only its hash is
+    stored (the code itself is shown once, on the printed sheet)."""
+
+    member = models.ForeignKey(
+        "orgs.Member",
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    # The first characters of the code, to tell invitations apart in lists.
+    hint = models.CharField(_("code begins with"), max_length=8)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account created"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["member", "expires_at"], name="invitation_member")]
+
+    def __str__(self) -> str:
+        return f"{self.hint}… ({self.member_id})"

@@ -127,3 +127,30 @@ def roles_of(user: Any) -> set[str]:
     if user.is_superuser:
         roles.add(Role.ADMIN)
     return roles
+
+
+# -- accounts for members ------------------------------------------------------------------
+
+INVITE_MEMBERS = MANAGE_MEMBERS
+RESET_PASSWORDS = MANAGE_MEMBERS
+
+
+def can_invite(user: Any, unit: Unit) -> bool:
+    """Make and revoke sign-up codes for the members of `unit` (and print them)."""
+    return has_role_on(user, unit, INVITE_MEMBERS)
+
+
+def can_reset_password(user: Any, target: Any) -> bool:
+    """Give `target` a temporary password: an officer of the target's member unit, when every
+    role the target holds lies inside the officer's subtrees too (never someone above them,
+    never a staff account, never oneself)."""
+    if target is None or not getattr(user, "is_authenticated", False) or user.pk == target.pk:
+        return False
+    if target.is_superuser or target.is_staff or target.member_id is None:
+        return False
+    if not has_role_on(user, target.member.unit, RESET_PASSWORDS):
+        return False
+    paths = role_paths(user, RESET_PASSWORDS)
+    if paths == [""]:
+        return True
+    return all(any(path.startswith(p) for p in paths) for _role, path in _grants(target))

@@ -2,18 +2,16 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from sangkien.accounts.permissions import top_units_for
+from .home import home_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The landing page: what needs the signed-in user; for a visitor, how to get in."""
     if request.user.is_authenticated:
-        tops = list(top_units_for(request.user).ordered()[:2])
-        if len(tops) == 1:
-            return redirect("orgs:detail", code=tops[0].code)
-        return redirect("orgs:index")
+        return render(request, "core/home_user.html", {"home": home_for(request.user)})
     return render(request, "core/home.html")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -25,6 +24,7 @@ from sangkien.accounts.permissions import role_paths, units_visible_to
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.pagination import keyset_page
+from sangkien.core.qr import qr_svg
 from sangkien.orgs.models import Unit
 from sangkien.orgs.permissions import get_unit_for_user
 
@@ -44,9 +44,6 @@ UNIT_MATCHES = 20
 QUEUE_STATUSES = [s for s in Status if s in IN_QUEUE]
 ORDERS = {"newest": queries.NEWEST_FIRST, "oldest": queries.OLDEST_FIRST}
 DATE_INPUT = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
-# How the poster's QR code is drawn (error correction M survives a crease or a smudge).
-QR_ERROR = "m"
-QR_SVG_OPTIONS: dict[str, Any] = {"scale": 1, "border": 4, "omitsize": True, "dark": "#000"}
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -317,11 +314,6 @@ def queue_counts(request: HttpRequest) -> HttpResponse:
 def entry_url(unit: Unit) -> str:
     """The address a unit's QR code opens: the entry form for that unit."""
     return settings.SITE_URL.rstrip("/") + reverse("initiatives:entry", args=[unit.code])
-
-
-def qr_svg(url: str) -> str:
-    """The QR code of `url` as an inline <svg> element (sized by CSS)."""
-    return segno.make(url, error=QR_ERROR, micro=False).svg_inline(**QR_SVG_OPTIONS)
 
 
 @login_required
