@@ -75,9 +75,9 @@ def headlines_for(user: Any) -> list[Headline]:
 def home_for(user: Any) -> Home:
     home = Home()
     home.initiatives = list(
-        own_initiatives(user).select_related("campaign", "unit").order_by("-id")[
-            :RECENT_INITIATIVES
-        ]
+        own_initiatives(user)
+        .select_related("campaign", "unit")
+        .order_by("-id")[:RECENT_INITIATIVES]
     )
     if role_paths(user, VIEW_QUEUE):
         home.reviews = True

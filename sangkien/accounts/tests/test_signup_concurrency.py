@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "hai-nguoi-cung-luc-2026"
 
 
-def test_one_code_used_twice_at_once_makes_one_account(own_connections, member_record):
+def test_one_code_used_twice_at_once_makes_one_account(own_connections, member_record):  # noqa: F811
     code = services.invite_members([member_record], by=None)[0].code
 
     def sign_up(username: str):
