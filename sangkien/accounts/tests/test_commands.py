@@ -145,3 +145,29 @@ def test_token_create_refuses_an_unknown_user(tree):
 def test_token_needs_an_action(unit_officer):
     with pytest.raises(CommandError):
         run("token", "officer")
+
+
+def test_invite_prints_a_working_code_per_member_without_an_account(tree, member):
+    import datetime as dt
+
+    from sangkien.accounts import services
+    from sangkien.orgs import services as orgs
+
+    orgs.create_member(
+        unit=tree.grassroots,
+        full_name="Trần Thị Lan",
+        by=None,
+        code="DV00000002",
+        birth_date=dt.date(1985, 1, 2),
+    )
+    out = StringIO()
+    call_command("invite", "TH-KCN-001", "--days", "7", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1  # the member persona already has an account
+    member_code, code, name, url = lines[0].split("\t")
+    assert (member_code, name) == ("DV00000002", "Trần Thị Lan")
+    assert url.endswith("/accounts/signup/?code=" + code)
+    user = services.sign_up(
+        code=code, member_code=member_code, username="lan", password="lan-dang-ky-2026"
+    )
+    assert user.member.code == "DV00000002"
