@@ -47,6 +47,8 @@ class Action(models.TextChoices):
     INVALIDATED = "invalidated", _("Declared invalid")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REOPENED = "reopened", _("Reopened")
+    # A reorganisation closed the unit: the open initiative now answers to its successor.
+    MOVED = "moved", _("Moved by a reorganisation")
 
 
 # (from, action) → to. Every status change goes through one of these and leaves a
@@ -375,6 +377,16 @@ class HistoryEntry(models.Model):
     # before that date, so a later edit never rewrites an earlier day (see stats.engine).
     benefit_claimed_vnd = models.BigIntegerField(null=True, blank=True)
     members = models.JSONField(default=list, blank=True)
+    # On a move by a reorganisation: the unit the initiative stood under until this step
+    # (it stands under `initiative.unit`, or the next move's `moved_from`, after it).
+    moved_from = models.ForeignKey(
+        Unit,
+        verbose_name=_("moved from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("history entry")

@@ -232,17 +232,20 @@ def test_api_scope_and_bad_parameters(tree, world, clock, outsider, unit_officer
     assert client.get("/api/v1/stats", {"unit": "TH", "campaign": "1TRIEU"}).status_code == 401
 
 
-def test_check_stats_names_the_unit_and_figure_and_repairs(tree, world, clock):
+def test_check_stats_names_the_unit_and_figure_and_agrees_after_a_rebuild(tree, world, clock):
     _submit(world, world["g1"], ["an"], 1_000_000, "Khuôn ép hai mảnh")
     assert recount.check() == []
     TreeTotal.objects.filter(unit=tree.upper, phase_key=0).update(valid=7)
     out = StringIO()
     with pytest.raises(SystemExit) as exit_:
-        call_command("check-stats", stdout=out, stderr=StringIO())
+        call_command("check-stats", "--tree", "current", stdout=out, stderr=StringIO())
     assert exit_.value.code == 1
-    assert "TH-KCN 1TRIEU initiatives_valid (total): served 7, recount 0" in out.getvalue()
-    with pytest.raises(SystemExit):
-        call_command("check-stats", "--repair", stdout=StringIO(), stderr=StringIO())
+    day = timezone.localdate().isoformat()
+    assert (
+        f"DIFFERENCE unit=TH-KCN campaign=1TRIEU phase=- figure=initiatives_valid as_of={day} "
+        "tree=current served=7 recount=0"
+    ) in out.getvalue()
+    recount.rebuild()
     out = StringIO()
     call_command("check-stats", stdout=out, stderr=StringIO())
     assert "all figures agree" in out.getvalue()
