@@ -12,6 +12,8 @@ from ninja import Schema
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from sangkien import values
+
 
 class Error(Schema):
     message: str = Field(description="What went wrong, in the caller's language.")
@@ -82,18 +84,27 @@ def _whole_number(value: Any) -> Any:
 
 
 def _money(value: Any) -> Any:
+    """A whole number of đồng, or a text as people write it ("1.500.000", "1,8 triệu"), read
+    by `sangkien.values.money` as the forms and the imports read it."""
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value
+    if isinstance(value, str):
+        try:
+            return values.money(value)
+        except values.ValueProblem as exc:
+            raise PydanticCustomError("money", exc.message) from None
     raise PydanticCustomError("money", _("Enter the benefit as a whole number of đồng."))
 
 
 def _iso_date(value: Any) -> Any:
+    """A date as YYYY-MM-DD (the API's one written form of a date), read by
+    `sangkien.values.day` as the forms and the imports read dates."""
     if value is None or isinstance(value, dt.date):
         return value
     if isinstance(value, str) and _ISO_DATE.match(value):
         try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
+            return values.day(value)
+        except values.ValueProblem:
             pass
     raise PydanticCustomError("iso_date", _("Enter a date as YYYY-MM-DD, e.g. 2026-03-31."))
 
@@ -197,7 +208,10 @@ class InitiativeFields(Schema):
     description: Text = None
     conditions: Text = Field(None, description="Conditions needed to apply it.")
     first_applied_on: IsoDate = Field(None, description="YYYY-MM-DD, inside the campaign's period.")
-    benefit_claimed_vnd: Money = Field(None, description="Claimed benefit, whole đồng.")
+    benefit_claimed_vnd: Money = Field(
+        None,
+        description='Claimed benefit: whole đồng, or a text such as "1.500.000" or "1,8 triệu".',
+    )
     benefit_method: Text = Field(None, description="How the benefit was computed.")
     confidential: Text = Field(None, description="Confidential part, never shown publicly.")
     investor: Text = Field(None, description="Who invested, if not the authors.")
@@ -241,7 +255,9 @@ class DecisionIn(VersionIn):
         None, description="Required for returned (what to change) and invalid (why)."
     )
     benefit_valid_vnd: Money = Field(
-        None, description="With valid only: the validated benefit; the claimed one when omitted."
+        None,
+        description="With valid only: the validated benefit (whole đồng, or a text such as "
+        "“1,8 triệu”); the claimed one when omitted.",
     )
 
 

@@ -40,15 +40,17 @@ three fields are present but null, and `personal_data_visible` is false; a null 
 
 **Initiatives.** Bodies are JSON with the names of `GET /api/v1/initiatives/{id}`; codes
 stand for things (`campaign`, `unit`, `field`, an author's `member`), dates are `YYYY-MM-DD`
-and money is a whole number of đồng. Names the API does not know are ignored. A code in a
-body that is unknown, or that the caller cannot see or use, is bad input (422) and reads
-the same either way; an author's `member` is the caller, a member of the initiative's unit,
-a current author, or a member the caller's roles cover. Steps whose body is optional
-(`submit`, `withdraw`) accept an empty one. Give the `version` you read with a change or a
-decision: if someone changed the initiative since, nothing is written and the answer is 409.
-`confidential` (and the authors' dates of birth) are given only to the authors, whoever
-entered the initiative and those who decide for its unit; for everyone else they are null
-and `confidential_visible` is false. `actions` lists what the caller may do next.
+and money is a whole number of đồng, or a text as people write it (`"1.500.000"`, `"1,8
+triệu"`), read as the forms and the imports read it. Names the API does not know are
+ignored. A code in a body that is unknown, or that the caller cannot see or use, is bad
+input (422) and reads the same either way; an author's `member` is the caller, a member of
+the initiative's unit, a current author, or a member the caller's roles cover. Steps whose
+body is optional (`submit`, `withdraw`) accept an empty one. Give the `version` you read
+with a change or a decision: if someone changed the initiative since, nothing is written and
+the answer is 409. `confidential` (and the authors' dates of birth) are given only to the
+authors, whoever entered the initiative and those who decide for its unit; for everyone else
+they are null and `confidential_visible` is false. `actions` lists what the caller may do
+next.
 
 **Pages.** Lists answer `{"items": [...], "next_cursor": "..."}`; pass `next_cursor` back as
 `cursor` for the next page, until it is null. Cursors stay valid while rows are added.

@@ -35,6 +35,7 @@ from django.db import reset_queries, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sangkien import values
 from sangkien.campaigns.models import Campaign
 from sangkien.core.models import AuditEntry
 from sangkien.initiatives.models import (
@@ -56,7 +57,7 @@ from sangkien.orgs.models import Member, Membership, Unit, UnitKind, UnitStatus
 from sangkien.stats import engine as stats_engine
 from sangkien.text import clean_line, fold, person_sort_key
 
-from . import bulk, values
+from . import bulk
 from .columns import COLUMNS
 from .matching import MemberMatcher, UnitMatcher
 from .reading import Row, Skipped, SpreadsheetError, Table, open_table

@@ -3,11 +3,11 @@ amounts of money, codes, files); the rules (what a draft may hold, what a submis
 the 100% share rule, eligibility) live in sangkien.initiatives.services, whose
 ValidationErrors are put next to the fields by `add_service_errors`.
 
-Money is typed the way people write it: "1.500.000", "1 500 000" or "1500000" đồng."""
+Money is typed the way people write it ("1.500.000", "1 500 000", "1500000 đ", "1,8 triệu")
+and dates day first; both are read by `sangkien.values`, as the API and the imports read them."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -15,15 +15,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.campaigns.models import ApplicationField, Campaign
+from sangkien.core.forms import MoneyField
 from sangkien.orgs.forms import UnitCodeField, _with_list, date_field
 
 from . import files
 from .models import AttachmentKind, Initiative, Status
 from .services import MAX_AUTHORS
-
-# Grouped by threes with dots, commas or spaces ("1.500.000"), or plain digits.
-_VND_RE = re.compile(r"\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+")
-_VND_SUFFIX_RE = re.compile(r"\s*(₫|đ|đồng|dong|vnd|vnđ)\.?$", re.IGNORECASE)
 
 
 def format_vnd(value: int | None) -> str:
@@ -33,33 +30,8 @@ def format_vnd(value: int | None) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
-class VndField(forms.CharField):
-    """A whole amount of đồng. Returns an int, or None when left empty."""
-
-    default_error_messages = {
-        "invalid": _("Enter the amount in đồng as a whole number, for example 1.500.000."),
-    }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.update(
-            {
-                "inputmode": "numeric",
-                "autocomplete": "off",
-                "placeholder": "1.500.000",
-                "maxlength": "40",
-            }
-        )
-
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = (super().to_python(value) or "").strip()
-        text = _VND_SUFFIX_RE.sub("", text).strip()
-        if not text:
-            return None
-        if len(text) > 40 or not _VND_RE.fullmatch(text):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return int(re.sub(r"\D", "", text))
+class VndField(MoneyField):
+    """A whole amount of đồng, typed as people write it (`sangkien.values.money`)."""
 
 
 class MultipleFileInput(forms.FileInput):

@@ -15,7 +15,6 @@ the second one sees what the first did."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,6 +27,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sangkien import values
 from sangkien.accounts.models import Role, RoleGrant, User
 from sangkien.campaigns.models import ApplicationField, Campaign
 from sangkien.core import audit
@@ -78,8 +78,7 @@ DECISIONS = {
     Status.RETURNED: Action.RETURNED,
     Status.INVALID: Action.INVALIDATED,
 }
-# Amounts as people type them: "1.500.000", "1 500 000", "1,500,000" or "1500000".
-_AMOUNT_RE = re.compile(r"\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+")
+_AMOUNT_REFUSED = gettext_lazy("Enter the benefit as a whole number of đồng.")
 _TWO_DECIMALS = Decimal("0.01")
 
 # Why a step is refused, one full sentence per step (the status is filled in).
@@ -137,38 +136,35 @@ def display_name(user: Any) -> str:
 
 
 def _to_int(value: Any) -> int | None:
-    """A whole number of đồng from an int or from text as people type it; ValueError else."""
+    """A whole number of đồng from an int or from text as people write it
+    (`sangkien.values.money`: "1.500.000", "1,8 triệu"); ValueProblem else."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise ValueError
+        raise values.ValueProblem(str(_AMOUNT_REFUSED))
     if isinstance(value, int):
         return value
     if isinstance(value, Decimal | float):
         try:
             whole = int(value)
-        except OverflowError:
-            raise ValueError from None
+        except (OverflowError, ValueError):
+            raise values.ValueProblem(str(_AMOUNT_REFUSED)) from None
         if value != whole:
-            raise ValueError
+            raise values.ValueProblem(str(_AMOUNT_REFUSED))
         return whole
-    text = str(value).strip()
-    if not _AMOUNT_RE.fullmatch(text):
-        raise ValueError
-    return int(re.sub(r"\D", "", text))
+    return values.money(str(value))
 
 
 def _to_date(value: Any) -> dt.date | None:
-    """A date from a date or an ISO text (YYYY-MM-DD); ValueError else."""
+    """A whole date from a date or from text as people write it (`sangkien.values.day`);
+    ValueProblem else."""
     if value is None or value == "":
         return None
-    if isinstance(value, dt.datetime):
-        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
     if isinstance(value, dt.date):
-        return value
+        return values.day(value)
     if isinstance(value, str):
-        return dt.date.fromisoformat(value.strip())
-    raise ValueError
+        return values.day(value)
+    raise values.ValueProblem(_("This is not a date."))
 
 
 def _text(value: Any) -> str:
@@ -229,8 +225,8 @@ def _clean_fields(
     if "first_applied_on" in data:
         try:
             day = _to_date(data["first_applied_on"])
-        except (TypeError, ValueError):
-            errors["first_applied_on"] = _("Enter a date.")
+        except values.ValueProblem as exc:
+            errors["first_applied_on"] = exc.message
         else:
             if day is not None and day > today:
                 errors["first_applied_on"] = _(
@@ -245,8 +241,8 @@ def _clean_fields(
     if "recognition_date" in data:
         try:
             day = _to_date(data["recognition_date"])
-        except (TypeError, ValueError):
-            errors["recognition_date"] = _("Enter a date.")
+        except values.ValueProblem as exc:
+            errors["recognition_date"] = exc.message
         else:
             if day is not None and day > today:
                 errors["recognition_date"] = _("The recognition date cannot be in the future.")
@@ -258,8 +254,8 @@ def _clean_fields(
     if "benefit_claimed_vnd" in data:
         try:
             amount = _to_int(data["benefit_claimed_vnd"])
-        except (TypeError, ValueError):
-            errors["benefit_claimed_vnd"] = _("Enter the benefit as a whole number of đồng.")
+        except values.ValueProblem as exc:
+            errors["benefit_claimed_vnd"] = exc.message
         else:
             if amount is not None and not 0 <= amount <= MAX_BENEFIT_VND:
                 errors["benefit_claimed_vnd"] = _(
@@ -349,8 +345,8 @@ def _clean_authors(
             total += share
         try:
             birth_date = _to_date(data.get("birth_date"))
-        except (TypeError, ValueError):
-            errors[f"{where}.birth_date"] = _("Enter a date.")
+        except values.ValueProblem as exc:
+            errors[f"{where}.birth_date"] = exc.message
             birth_date = None
         else:
             if birth_date is not None and birth_date > timezone.localdate():
@@ -773,8 +769,8 @@ def decide_initiative(
     if decision == Status.VALID:
         try:
             benefit = _to_int(benefit_valid_vnd)
-        except (TypeError, ValueError):
-            errors["benefit_valid_vnd"] = _("Enter the benefit as a whole number of đồng.")
+        except values.ValueProblem as exc:
+            errors["benefit_valid_vnd"] = exc.message
         else:
             if benefit is None:
                 benefit = initiative.benefit_claimed_vnd

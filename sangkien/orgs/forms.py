@@ -6,7 +6,8 @@ Dates are typed as dd/mm/yyyy in a plain text input (placeholder "dd/mm/yyyy"), 
 are printed everywhere else. A native date picker was the alternative: it is pleasant on
 phones, but it shows the browser's locale order (mm/dd/yyyy on an English desktop) and makes a
 date of birth thirty years back a long scroll; the text input reads the same for every user.
-The server also accepts dd-mm-yyyy, dd.mm.yyyy and yyyy-mm-dd (the project formats)."""
+The server reads them with `sangkien.values` (as the API and the imports do): dd-mm-yyyy,
+dd.mm.yyyy, yyyy-mm-dd and "ngày 15 tháng 3 năm 2026" too."""
 
 from __future__ import annotations
 
@@ -18,22 +19,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Gender, Unit, UnitKind, UnitQuerySet
+from sangkien.core.forms import DayField
 
-DATE_PLACEHOLDER = _("dd/mm/yyyy")
+from .models import Gender, Unit, UnitKind, UnitQuerySet
 
 
 def date_field(label: Any, *, required: bool = False, help_text: Any = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=forms.DateInput(
-            format="%d/%m/%Y",
-            attrs={"placeholder": DATE_PLACEHOLDER, "autocomplete": "off", "class": "date"},
-        ),
-        error_messages={"invalid": _("Enter a date as dd/mm/yyyy, for example 01/07/2025.")},
-    )
+    return DayField(label=label, required=required, help_text=help_text)
 
 
 def add_service_errors(

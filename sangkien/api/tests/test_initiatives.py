@@ -320,7 +320,8 @@ def test_unknown_names_in_the_body_are_ignored(api, member, campaign):
         ({"first_applied_on": (TODAY + dt.timedelta(days=3)).isoformat()}, "first_applied_on"),
         ({"field": "XX"}, "field"),
         ({"benefit_claimed_vnd": 1.5}, "benefit_claimed_vnd"),
-        ({"benefit_claimed_vnd": "120000000"}, "benefit_claimed_vnd"),
+        ({"benefit_claimed_vnd": "khoảng hai triệu"}, "benefit_claimed_vnd"),
+        ({"benefit_claimed_vnd": "1,5"}, "benefit_claimed_vnd"),
         ({"benefit_claimed_vnd": True}, "benefit_claimed_vnd"),
         ({"benefit_claimed_vnd": -5}, "benefit_claimed_vnd"),
         ({"title": ""}, "title"),
@@ -602,6 +603,20 @@ def test_reviewer_decides_but_cannot_reopen(api, member, reviewer, campaign):
     body = ok(api("post", url(initiative, "/decision"), reviewer, {"decision": "valid"}))
     assert body["benefit_valid_vnd"] == body["benefit_claimed_vnd"] == 1_000_000
     error(api("post", url(initiative, "/reopen"), reviewer, {"reason": "Xem lại"}), 403)
+
+
+def test_money_as_people_write_it_is_read_as_the_forms_and_imports_read_it(
+    api, member, support_team, reviewer, campaign
+):
+    body = ok(
+        api("post", "/api/v1/initiatives", support_team, entry(benefit_claimed_vnd="2,5 triệu")),
+        201,
+    )
+    assert body["benefit_claimed_vnd"] == 2_500_000
+    initiative = submitted(member, campaign)
+    decision = {"decision": "valid", "benefit_valid_vnd": "1,8 triệu"}
+    body = ok(api("post", url(initiative, "/decision"), reviewer, decision))
+    assert body["benefit_valid_vnd"] == 1_800_000
 
 
 def test_only_own_people_withdraw(api, member, unit_officer, campaign):

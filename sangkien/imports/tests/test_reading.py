@@ -271,7 +271,7 @@ def test_csv_in_windows_1252_keeps_tcvn3_text_for_the_cell_parser():
     row = next(iter(table.rows()))
     assert row.values["title"] == title
     assert rows  # the same text a TCVN3 workbook holds
-    from sangkien.imports import values
+    from sangkien import values
 
     assert values.text(row.values["title"]) == "Sáng kiến giảm tiêu hao điện năng"
 

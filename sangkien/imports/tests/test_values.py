@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from sangkien.imports import legacy, values
-from sangkien.imports.values import ValueProblem
+from sangkien import values
+from sangkien.imports import legacy
+from sangkien.values import ValueProblem
 
 
 @pytest.fixture(autouse=True)

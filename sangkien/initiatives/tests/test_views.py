@@ -262,12 +262,23 @@ def test_benefit_accepts_plain_digits_and_spaces(login, member, campaign, field)
 
 
 def test_bad_benefit_is_refused_with_a_message(login, member, campaign, field):
-    response = login(member).post(new_url(), form_data(field, benefit_claimed_vnd="1,5 triệu"))
+    response = login(member).post(new_url(), form_data(field, benefit_claimed_vnd="1,5"))
     assert response.status_code == 400
-    assert vi("Enter the amount in đồng as a whole number, for example 1.500.000.") in (
-        response.content.decode()
-    )
+    html = response.content.decode()
+    assert 'id="id_benefit_claimed_vnd_error"' in html
+    assert "1,5 triệu" in html  # the message says how to write it
     assert not Initiative.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [("1,8 triệu", 1_800_000), ("1.500.000 đ", 1_500_000), ("2 tỷ 300 triệu", 2_300_000_000)],
+)
+def test_benefit_is_read_as_people_write_it(login, member, campaign, field, typed, amount):
+    """The form reads money with the parser of the API and the imports."""
+    response = login(member).post(new_url(), form_data(field, benefit_claimed_vnd=typed))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Initiative.objects.get().benefit_claimed_vnd == amount
 
 
 def test_missing_title_is_refused_next_to_the_field(login, member, campaign, field):
@@ -284,7 +295,11 @@ def test_missing_title_is_refused_next_to_the_field(login, member, campaign, fie
 def test_bad_date_is_refused(login, member, campaign, field):
     response = login(member).post(new_url(), form_data(field, first_applied_on="31/02/2026"))
     assert response.status_code == 400
-    assert vi("Enter a date as dd/mm/yyyy, for example 01/07/2025.") in response.content.decode()
+    assert (
+        vi("%(day)s/%(month)s/%(year)s is not a date of the calendar.")
+        % {"day": 31, "month": 2, "year": 2026}
+        in response.content.decode()
+    )
 
 
 def test_date_outside_the_campaign_is_refused(login, member, campaign, field):
@@ -746,6 +761,17 @@ def test_officer_validates_with_a_lower_benefit(login, unit_officer, member, sub
     assert (submitted.benefit_claimed_vnd, submitted.benefit_valid_vnd) == (1_500_000, 1_200_000)
     html = login(member).get(reverse("initiatives:detail", args=[submitted.pk])).content.decode()
     assert "1.500.000\u00a0₫" in html and "1.200.000\u00a0₫" in html
+
+
+def test_validated_benefit_in_millions_is_accepted(login, unit_officer, submitted):
+    """ "1,8 triệu" as validated benefit is 1.800.000 đồng, as in an imported sheet."""
+    response = login(unit_officer).post(
+        reverse("initiatives:decide", args=[submitted.pk]),
+        {"decision": "valid", "benefit_valid_vnd": "1,8 triệu", "version": str(submitted.version)},
+    )
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.benefit_valid_vnd) == (Status.VALID, 1_800_000)
 
 
 def test_valid_with_the_prefilled_benefit_keeps_the_claimed_one(login, unit_officer, submitted):

@@ -1,8 +1,12 @@
-"""Cell values of imported spreadsheets turned into the values the models hold.
+"""Values as people write them turned into the values the models hold: one parser per kind
+of value (money in đồng, dates, names, phone numbers), used by the forms
+(`sangkien.core.forms`), the API (`sangkien.api.schemas`), the services and the imports
+alike, so "1,8 triệu" or "15/3/2026" mean the same wherever they are typed.
 
-Each parser takes a raw cell (what python-calamine gives: str, int, float, bool,
-datetime.date/datetime, or a CSV string) and returns the value, or raises `ValueProblem`
-whose message (translated) names the problem but not the column: the caller says where.
+Each parser takes a raw value (what a form posts, a JSON value, or what python-calamine gives
+for a cell: str, int, float, bool, datetime.date/datetime, or a CSV string) and returns the
+value, or raises `ValueProblem` whose message (translated) names the problem but not the
+field or column: the caller says where.
 Empty cells (None, "", blanks) give None (`text` gives "", `people` an empty list), so the
 caller decides whether the column is required.
 
@@ -28,7 +32,8 @@ caller decides whether the column is required.
   "2022", "năm 2022". Spreadsheet dates as they are; a number from a workbook is a year when
   it lies in 1900–2100 and otherwise an Excel serial date; text digits ("44635") are not a
   date. Two-digit years and impossible dates are refused; with `month_ok=False` only a
-  whole date is accepted.
+  whole date is accepted. `day(value)` is the whole date alone (what a form or the API
+  takes).
 - `people(value)` / `people_with_shares(value)`: names separated by commas, semicolons,
   line breaks, " - ", "&" or "và", with list bullets and numbers dropped, titles removed
   ("Ông", "Bà", "Anh", "Chị" when two words remain; "KS.", "ThS.", "TS.", "Đ/c", … always),
@@ -49,11 +54,11 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sangkien.imports import legacy
 from sangkien.text import fold
-
-from . import legacy
 
 DAY, MONTH, YEAR = "day", "month", "year"
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -285,6 +290,15 @@ def date(value: Any, *, month_ok: bool = True) -> tuple[dt.date, str] | None:
         _("“%(value)s” is not a date: write it as day/month/year, for instance 15/03/2022.")
         % {"value": _shorten(raw)}
     )
+
+
+def day(value: Any) -> dt.date | None:
+    """A whole date (day, month and year), None when empty: the date fields of the forms
+    and the API."""
+    if isinstance(value, dt.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    parsed = date(value, month_ok=False)
+    return parsed[0] if parsed is not None else None
 
 
 def _period(
