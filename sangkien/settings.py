@@ -61,6 +61,14 @@ INSTALLED_APPS = [
     "sangkien.imports",
     "sangkien.exports",
     "sangkien.reports",
+    # Sign-in through external providers (decision 0018): installed always, used only when
+    # a provider is configured (SOCIALACCOUNT_PROVIDERS below; none by default).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sangkien.accounts.middleware.ForcePasswordChangeMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -134,6 +143,41 @@ LOGIN_FAILURE_WINDOW = int(os.environ.get("SANGKIEN_LOGIN_FAILURE_WINDOW", "900"
 SANGKIEN_INVITATION_DAYS = int(os.environ.get("SANGKIEN_INVITATION_DAYS", "30"))
 # Password reset links sent by email stay valid this long (seconds).
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("SANGKIEN_PASSWORD_RESET_SECONDS", str(3 * 86400)))
+
+
+def social_providers(env: dict[str, str]) -> dict[str, dict[str, object]]:
+    """The external sign-in providers configured in the environment: Google and Facebook by
+    client id and secret, and one OpenID Connect server (a federation's own) by its address."""
+    providers: dict[str, dict[str, object]] = {}
+    for name, prefix in (("google", "SANGKIEN_GOOGLE"), ("facebook", "SANGKIEN_FACEBOOK")):
+        client_id = env.get(f"{prefix}_CLIENT_ID", "")
+        if client_id:
+            app = {"client_id": client_id, "secret": env.get(f"{prefix}_SECRET", "")}
+            providers[name] = {"APPS": [app]}
+    server = env.get("SANGKIEN_OIDC_URL", "")
+    if server and env.get("SANGKIEN_OIDC_CLIENT_ID"):
+        app = {
+            "provider_id": env.get("SANGKIEN_OIDC_ID", "federation"),
+            "name": env.get("SANGKIEN_OIDC_NAME", "OpenID Connect"),
+            "client_id": env["SANGKIEN_OIDC_CLIENT_ID"],
+            "secret": env.get("SANGKIEN_OIDC_SECRET", ""),
+            "settings": {"server_url": server},
+        }
+        providers["openid_connect"] = {"APPS": [app], "OAUTH_PKCE_ENABLED": True}
+    return providers
+
+
+SOCIALACCOUNT_PROVIDERS = social_providers(dict(os.environ))
+# A provider signs in the account that connected it (from My account, signed in with the
+# password); it never makes an account (members get theirs with their union's sign-up code)
+# and an email address alone never lets anyone in (ours are not verified).
+SOCIALACCOUNT_ADAPTER = "sangkien.accounts.social.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "sangkien.accounts.social.AccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_STORE_TOKENS = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

@@ -6,6 +6,7 @@ from sangkien.api.urls import api
 urlpatterns = [
     path("", include("sangkien.core.urls")),
     path("accounts/", include("sangkien.accounts.urls")),
+    path("auth/", include("sangkien.accounts.social")),
     path("units/", include("sangkien.orgs.urls")),
     path("initiatives/", include("sangkien.initiatives.urls")),
     path("notifications/", include("sangkien.notifications.urls")),
