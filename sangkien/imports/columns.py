@@ -3,7 +3,11 @@
 `COLUMNS[kind]` lists the columns of "units", "members" and "initiatives". Each column has a
 `key` (what the importer reads), a `label` (the template's header, translated), the other
 names it goes by (`synonyms`, folded: lower case, no diacritics, đ as d, punctuation and
-brackets as spaces, single spaces) and whether it is `required`.
+brackets as spaces, single spaces) and whether it is `required`, with the message a row gets
+when that column is empty (`empty`). This is the one definition of each kind: the template
+marks the required columns with it, the reader finds the header by them, and the importer
+rejects a row whose required column is empty (`Importer.require`) from it, so the three
+cannot disagree.
 
 How a header cell is matched (`match_header`):
 - the text is converted from TCVN3/VNI when it certainly is legacy text, then folded; notes
@@ -56,6 +60,11 @@ class Column:
     money: bool = False  # amounts in VND: the header may give the unit ("triệu đồng")
     stands_for: str = ""  # the key of a column this one can replace
     example: Any = None  # the template's example value
+    empty: str | Promise = ""  # why a row is rejected when a required column is empty
+    # A required column that the header must name for a sheet to be read (and that a data
+    # row has filled in). The others are still required of every row: a file without them is
+    # read, and each of its rows is rejected, naming the column.
+    finds_header: bool = True
 
 
 def _c(
@@ -68,9 +77,13 @@ def _c(
     money: bool = False,
     stands_for: str = "",
     example: Any = None,
+    empty: str | Promise = "",
+    finds_header: bool = True,
 ) -> Column:
     names = tuple(s.strip() for s in synonyms.split("|") if s.strip())
-    return Column(key, label, names, required, help, money, stands_for, example)
+    return Column(
+        key, label, names, required, help, money, stands_for, example, empty, finds_header
+    )
 
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -84,14 +97,16 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
            "ten don vi|ten cong doan|don vi|ten|ten cdcs|ten cong doan co so|ten don vi cong doan"
            "|unit name|name|unit",
            required=True, help=gettext_lazy("The full name, as in the founding decision."),
-           example="Công đoàn Công ty CP Mía đường Lam Sơn"),
+           example="Công đoàn Công ty CP Mía đường Lam Sơn",
+           empty=gettext_lazy("empty: enter the unit's name.")),
         _c("parent", gettext_lazy("Parent unit"),
            "don vi cap tren|truc thuoc|ma don vi cap tren|cap tren|cong doan cap tren"
            "|cong doan cap tren truc tiep|cap tren truc tiep|ten don vi cap tren|don vi truc thuoc"
            "|parent|parent unit|parent code",
            required=True,
            help=gettext_lazy("The code or the name of the unit directly above it."),
-           example="TH-KCN"),
+           example="TH-KCN",
+           empty=gettext_lazy("empty: name the unit it belongs to, or its code.")),
         _c("kind", gettext_lazy("Kind of unit"),
            "loai don vi|loai|cap|cap don vi|loai hinh|loai cong doan|kind|type",
            help=gettext_lazy("Optional: grassroots union (CĐCS), upper-level union, union "
@@ -111,13 +126,15 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
            help=gettext_lazy("Optional; left empty, a code is given."), example=""),
         _c("full_name", gettext_lazy("Full name"),
            "ho va ten|ho ten|ten doan vien|ho va ten doan vien|ho ten doan vien|full name|name",
-           required=True, example="Nguyễn Thị Hoa"),
+           required=True, example="Nguyễn Thị Hoa",
+           empty=gettext_lazy("empty: enter the member's full name.")),
         _c("unit", gettext_lazy("Union"),
            "don vi|cdcs|cong doan co so|ten don vi|ten cdcs|ten cong doan co so|ten cong doan"
            "|don vi cong tac|noi cong tac|unit|union|grassroots union",
            required=True,
            help=gettext_lazy("The grassroots union: its code or its name."),
-           example="TH-KCN-001"),
+           example="TH-KCN-001",
+           empty=gettext_lazy("empty: name the member's union or its code.")),
         _c("unit_code", gettext_lazy("Union code"),
            "ma don vi|ma cdcs|ma cong doan|ma cong doan co so|unit code|union code",
            stands_for="unit"),
@@ -148,7 +165,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
            "ten sang kien|ten giai phap|sang kien|ten sang kien giai phap|ten de tai"
            "|ten sang kien cai tien|ten sang kien cai tien ky thuat|title|initiative"
            "|initiative title",
-           required=True, example="Máy cắt vải tự động"),
+           required=True, example="Máy cắt vải tự động",
+           empty=gettext_lazy("empty: enter the initiative's title.")),
         _c("authors", gettext_lazy("Authors"),
            "tac gia|ho va ten|ho ten|ho va ten tac gia|ho ten tac gia|tac gia dong tac gia"
            "|tac gia chinh|nhom tac gia|author|authors",
@@ -157,7 +175,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
                              "in brackets after a name if they differ: Nguyễn Văn An (60%), "
                              "Lê Thị Bình (40%). The first author must be a member of the "
                              "union."),
-           example="Nguyễn Văn An (60%), Lê Thị Bình (40%)"),
+           example="Nguyễn Văn An (60%), Lê Thị Bình (40%)",
+           empty=gettext_lazy("empty: name at least one author.")),
         _c("coauthors", gettext_lazy("Co-authors"),
            "dong tac gia|cac dong tac gia|co author|co authors", stands_for="authors"),
         _c("unit", gettext_lazy("Union"),
@@ -166,22 +185,32 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
            required=True,
            help=gettext_lazy("The grassroots union the initiative is entered under: its "
                              "code or its name."),
-           example="TH-KCN-001"),
+           example="TH-KCN-001",
+           empty=gettext_lazy("empty: name the grassroots union or its code.")),
         _c("unit_code", gettext_lazy("Union code"),
            "ma don vi|ma cdcs|ma cong doan|ma cong doan co so|unit code|union code",
            stands_for="unit"),
         _c("field", gettext_lazy("Field"), "linh vuc|linh vuc ap dung|field",
+           required=True,
            help=gettext_lazy("One of the campaign's fields: its code or its name."),
-           example="Kỹ thuật"),
+           example="Kỹ thuật",
+           empty=gettext_lazy("empty: choose one of %(fields)s."),
+           finds_header=False),
         _c("summary", gettext_lazy("Summary"),
            "noi dung tom tat|tom tat noi dung|noi dung|tom tat|mo ta|mo ta tom tat"
            "|noi dung sang kien|noi dung giai phap|summary|description",
-           example="Thay dao cắt tay bằng máy cắt tự động."),
+           required=True,
+           example="Thay dao cắt tay bằng máy cắt tự động.",
+           empty=gettext_lazy("empty: summarise what the initiative does."),
+           finds_header=False),
         _c("applied_on", gettext_lazy("First applied on"),
            "thoi gian ap dung|ngay ap dung|thoi diem ap dung|ngay ap dung lan dau"
            "|thoi gian ap dung lan dau|ngay ap dung thu|applied on|first applied on",
+           required=True,
            help=gettext_lazy("A date (15/03/2022), a month (03/2022) or a year."),
-           example="15/03/2022"),
+           example="15/03/2022",
+           empty=gettext_lazy("empty: enter when it was first applied."),
+           finds_header=False),
         _c("benefit", gettext_lazy("Benefit (VND)"),
            "gia tri lam loi|so tien lam loi|hieu qua|hieu qua kinh te|gia tri lam loi uoc tinh"
            "|gia tri lam loi du kien|loi ich kinh te|gia tri|benefit|benefit vnd",
@@ -301,7 +330,13 @@ def column(kind: str, key: str) -> Column:
 
 
 def required_keys(kind: str) -> list[str]:
+    """The columns every row must fill in (the template marks them *)."""
     return [c.key for c in COLUMNS[kind] if c.required]
+
+
+def header_keys(kind: str) -> list[str]:
+    """The required columns by which the reader finds the header and tells data rows."""
+    return [c.key for c in COLUMNS[kind] if c.required and c.finds_header]
 
 
 def alternatives(kind: str, key: str) -> list[str]:

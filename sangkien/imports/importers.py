@@ -58,7 +58,7 @@ from sangkien.stats import engine as stats_engine
 from sangkien.text import clean_line, fold, person_sort_key
 
 from . import bulk
-from .columns import COLUMNS
+from .columns import COLUMNS, column
 from .matching import MemberMatcher, UnitMatcher
 from .reading import Row, Skipped, SpreadsheetError, Table, open_table
 
@@ -231,6 +231,15 @@ class Problems:
         self.table = table
         self.kind = kind
         self.items: list[str] = []
+        self.empty: set[str] = set()
+
+    def missing(self, key: str, **params: Any) -> None:
+        """A required column is empty: its message from the column definitions, once."""
+        if key in self.empty:
+            return
+        self.empty.add(key)
+        message = str(column(self.kind, key).empty)
+        self.add(key, message % params if params else message)
 
     def add(self, key: str | None, message: str) -> None:
         if key is None:
@@ -250,9 +259,9 @@ class Problems:
 
 
 def _column_label(kind: str, key: str) -> str:
-    for column in COLUMNS[kind]:
-        if column.key == key:
-            return str(column.label)
+    for c in COLUMNS[kind]:
+        if c.key == key:
+            return str(c.label)
     return key
 
 
@@ -280,6 +289,13 @@ class Importer:
 
     def problems(self) -> Problems:
         return Problems(self.table, self.kind)
+
+    def require(self, row: Row, problems: Problems, **params: Any) -> None:
+        """Every column the definitions mark required (`columns.COLUMNS`) that is empty in
+        the row is a problem; `params` fill in the messages."""
+        for c in COLUMNS[self.kind]:
+            if c.required and self.raw(row, c.key) is None:
+                problems.missing(c.key, **params)
 
     # cells ---------------------------------------------------------------------------------
 
@@ -434,11 +450,12 @@ class UnitImporter(Importer):
         made_in_file: dict[str, Unit] = {}  # folded name or code -> unit created above
         for row in self.rows(progress):
             problems = self.problems()
+            self.require(row, problems)
             name = self.text(row, "name", problems)
             code_text = self.text(row, "code", problems, limit=32)
             code = orgs.normalise_code(code_text) if code_text else ""
             if not name:
-                problems.add("name", _("empty: enter the unit's name."))
+                problems.missing("name")
             if code and not orgs.CODE_RE.match(code):
                 problems.add(
                     "code",
@@ -496,7 +513,7 @@ class UnitImporter(Importer):
     ) -> Unit | None:
         text = self.text(row, "parent", problems)
         if not text:
-            problems.add("parent", _("empty: name the unit it belongs to, or its code."))
+            problems.missing("parent")
             return None
         found = made.get(orgs.normalise_code(text)) or made.get(_name_key(text))
         if found is not None:
@@ -599,9 +616,10 @@ class MemberImporter(Importer):
         pending: list[tuple[Row, _NewMember]] = []
         for row in self.rows(progress):
             problems = self.problems()
+            self.require(row, problems)
             full_name = clean_line(self.text(row, "full_name", problems))
             if not full_name and "full_name" not in " ".join(problems.items):
-                problems.add("full_name", _("empty: enter the member's full name."))
+                problems.missing("full_name")
             unit = self._unit(row, problems, matcher, unit_by_id)
             code_text = self.text(row, "code", problems, limit=32)
             code = orgs.normalise_code(code_text) if code_text else ""
@@ -674,7 +692,7 @@ class MemberImporter(Importer):
     ) -> Unit | None:
         text = self.text(row, "unit", problems)
         if not text:
-            problems.add("unit", _("empty: name the member's union or its code."))
+            problems.missing("unit")
             return None
         match = matcher.match(text, text)
         if match.unit_id is None:
@@ -892,14 +910,15 @@ class InitiativeImporter(Importer):
 
     def _check(self, row: Row) -> _NewInitiative | None:
         problems = self.problems()
+        self.require(row, problems, fields=self._field_names())
         title = clean_line(self.text(row, "title", problems, limit=500))
         if not title and not problems:
-            problems.add("title", _("empty: enter the initiative's title."))
+            problems.missing("title")
         unit = self._unit(row, problems)
         field_id = self._field(row, problems)
         description = self.text(row, "summary", problems, limit=MAX_TEXT, multiline=True)
         if not description:
-            problems.add("summary", _("empty: summarise what the initiative does."))
+            problems.missing("summary")
         applied_on = self._applied_on(row, problems)
         benefit = 0
         raw_benefit = self.raw(row, "benefit")
@@ -948,7 +967,7 @@ class InitiativeImporter(Importer):
     def _unit(self, row: Row, problems: Problems) -> Unit | None:
         text = self.text(row, "unit", problems)
         if not text:
-            problems.add("unit", _("empty: name the grassroots union or its code."))
+            problems.missing("unit")
             return None
         match = self.unit_matcher.match(text, text)
         if match.unit_id is None:
@@ -963,10 +982,7 @@ class InitiativeImporter(Importer):
     def _field(self, row: Row, problems: Problems) -> int | None:
         text = self.text(row, "field", problems)
         if not text:
-            problems.add(
-                "field",
-                _("empty: choose one of %(fields)s.") % {"fields": self._field_names()},
-            )
+            problems.missing("field", fields=self._field_names())
             return None
         folded = _name_key(text)
         for f in self.fields:
@@ -989,7 +1005,7 @@ class InitiativeImporter(Importer):
         day, precision = self.date(row, "applied_on", problems)
         if day is None:
             if self.raw(row, "applied_on") is None:
-                problems.add("applied_on", _("empty: enter when it was first applied."))
+                problems.missing("applied_on")
             return None
         campaign = self.campaign
         assert campaign is not None
@@ -1037,7 +1053,7 @@ class InitiativeImporter(Importer):
     ) -> tuple[list[tuple[str, int | None, Decimal]], str]:
         raw = self.raw(row, "authors")
         if raw is None:
-            problems.add("authors", _("empty: name at least one author."))
+            problems.missing("authors")
             return [], ""
         try:
             people = values.people_with_shares(raw)
@@ -1045,7 +1061,7 @@ class InitiativeImporter(Importer):
             problems.add("authors", str(exc))
             return [], ""
         if not people:
-            problems.add("authors", _("empty: name at least one author."))
+            problems.missing("authors")
             return [], ""
         if len(people) > MAX_AUTHORS:
             problems.add("authors", _("at most %(n)s authors.") % {"n": MAX_AUTHORS})

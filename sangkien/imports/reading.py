@@ -76,7 +76,7 @@ import python_calamine
 from django.utils.translation import gettext as _
 
 from . import legacy
-from .columns import COLUMNS, Column, alternatives, header_words, match_header, required_keys
+from .columns import COLUMNS, Column, alternatives, header_keys, header_words, match_header
 
 HEADER_SCAN_ROWS = 30
 _LOOKAHEAD = 5  # rows read past the scan, for a header's second row and numbering row
@@ -296,7 +296,7 @@ def _is_numbering(cells: list[Any]) -> bool:
 def _complete(kind: str, columns: dict[str, int]) -> list[str]:
     """The required keys of `kind` that `columns` lacks (alternatives count)."""
     return [
-        key for key in required_keys(kind) if not any(k in columns for k in alternatives(kind, key))
+        key for key in header_keys(kind) if not any(k in columns for k in alternatives(kind, key))
     ]
 
 
@@ -337,7 +337,7 @@ def _find_header(
         missing = _complete(kind, chosen.columns)
         if not missing:
             return chosen, best
-        found = len(required_keys(kind)) - len(missing)
+        found = len(header_keys(kind)) - len(missing)
         if best is None or (found, chosen.count) > (best.found, 0):
             best = _Candidate(sheet, index + 1, found, missing)
     return None, best
@@ -369,7 +369,7 @@ def _no_header(kind: str, best: _Candidate | None, sheets: list[str | None]) -> 
             % {"where": where, "missing": _labels(kind, best.missing)}
         )
     names = ", ".join(f"“{s}”" for s in sheets if s is not None)
-    required = _labels(kind, required_keys(kind))
+    required = _labels(kind, header_keys(kind))
     if names:
         return SpreadsheetError(
             _(
@@ -447,7 +447,7 @@ class Table:
 
     def __post_init__(self) -> None:
         if self.kind:
-            self._required = [tuple(alternatives(self.kind, k)) for k in required_keys(self.kind)]
+            self._required = [tuple(alternatives(self.kind, k)) for k in header_keys(self.kind)]
             self._keys = [c.key for c in COLUMNS[self.kind]]
 
     @property
