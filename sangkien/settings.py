@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sangkien.core.middleware.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "sangkien.urls"

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from sangkien.api.urls import api
 
+handler500 = "sangkien.core.views.server_error"
+
 urlpatterns = [
     path("", include("sangkien.core.urls")),
     path("accounts/", include("sangkien.accounts.urls")),

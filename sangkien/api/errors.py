@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
+from sangkien.core import locks
 from sangkien.core.errors import ConflictError
 
 logger = logging.getLogger("sangkien.api")
@@ -105,6 +106,11 @@ def install_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if locks.is_lock_error(exc) or isinstance(exc, locks.DatabaseBusy):
+            logger.warning("API %s %s: the database stayed busy", request.method, request.path)
+            response = message_response(503, locks.busy_message())
+            response["Retry-After"] = "5"
+            return response
         logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
         return message_response(500, _("Something went wrong on the server. Try again later."))
 

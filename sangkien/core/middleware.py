@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from . import locks
 
 
 class VietnameseFirstMiddleware:
@@ -22,3 +28,50 @@ class VietnameseFirstMiddleware:
         ):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class BusyDatabaseMiddleware:
+    """A view that met a database busy with another writer (a lock that did not come free
+    within the busy timeout) is run again, at most `locks.ATTEMPTS` times in all, after a
+    short wait; the failed try was rolled back whole, so trying again writes nothing twice.
+    When the database stays busy the visitor gets a page that says so (503, Retry-After),
+    never a traceback. The API answers in JSON the same way (api.errors)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], args: Any, kwargs: Any
+    ) -> None:
+        request._busy_retry_view = (view_func, args, kwargs)  # type: ignore[attr-defined]
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not (locks.is_lock_error(exception) or isinstance(exception, locks.DatabaseBusy)):
+            return None
+        view = getattr(request, "_busy_retry_view", None)
+        if view is not None and not isinstance(exception, locks.DatabaseBusy):
+            view_func, args, kwargs = view
+            for attempt in range(1, locks.ATTEMPTS):
+                if connection.in_atomic_block:
+                    break  # ATOMIC_REQUESTS or a test's transaction: it must be redone whole
+                time.sleep(locks.FIRST_WAIT * 2 ** (attempt - 1))
+                try:
+                    response = view_func(request, *args, **kwargs)
+                except Exception as exc:
+                    if not locks.is_lock_error(exc):
+                        raise
+                    continue
+                if hasattr(response, "render") and callable(response.render):
+                    response = response.render()
+                return response
+        locks.logger.warning("%s %s: the database stayed busy", request.method, request.path)
+        return busy_response(request)
+
+
+def busy_response(request: HttpRequest) -> HttpResponse:
+    response = render(request, "503.html", {"message": locks.busy_message()}, status=503)
+    response["Retry-After"] = "5"
+    return response

@@ -197,7 +197,9 @@ def run_import_suite(
             f"{data['summary']['imported']:,} imported, {data['summary']['rejected']:,} "
             f"rejected, {data['summary']['skipped']:,} skipped, {rows / seconds:,.0f} rows/s, "
             f"peak memory {data['peak_mb']:.0f} MB (child process, ru_maxrss; goal ≤ 60 s, "
-            f"≤ 500 MB); naive = create + submit per row through the services, "
+            f"≤ 500 MB); {data.get('writes', 0)} write transactions, the longest "
+            f"{data.get('longest_write', 0):.2f} s (what other writers may wait for); "
+            "naive = create + submit per row through the services, "
             f"{data['naive_rows']} rows timed and extrapolated; on a copy of the database (SQLite) "
             "or rolled back (PostgreSQL)"
         ),

@@ -57,6 +57,8 @@ def main(path: str, naive_sample: int, commit: bool) -> None:
             out["seconds"] = round(time.perf_counter() - started, 2)
             out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             out["summary"] = summary.as_json()
+            out["writes"] = summary.writes
+            out["longest_write"] = round(summary.longest_write, 3)
             field = ApplicationField.objects.get(campaign=campaign, code="KT")
             members = list(
                 Member.objects.filter(left_on__isnull=True)

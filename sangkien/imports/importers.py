@@ -1,11 +1,21 @@
 """Spreadsheet imports of units, members and initiatives (decision record 0017).
 
 `run_import` reads a table (`reading.open_table`), checks every row, and then writes all of
-the accepted rows in one transaction, or nothing:
-- a **dry run** checks and writes nothing; the outcomes are exactly what the real run does
-  (units, which go through the unit services one by one, are written and rolled back);
+the accepted rows, or nothing:
+- a **dry run** checks and writes nothing; the outcomes are what the real run does (units,
+  which go through the unit services one by one, are written and rolled back);
 - **all or nothing** (the default) writes nothing when any row is rejected;
 - **accept valid** writes the accepted rows and leaves the rejected ones out.
+
+Members and initiatives never hold the database while they are checked (decision record
+0018): every row is read, matched and checked with no write lock held, and what is to be
+written is kept as batches of about 2,000 rows (`models.ImportBatch`, each kept in a
+transaction of a few milliseconds). Only once the whole file is checked, and the import is
+to be written, are the batches written, each in one short transaction that also records
+that it is written; an import cut short (a killed worker, a database busy for too long) is
+finished by running it again with the same job (`job=`): written batches are left alone,
+the others are written, and nothing is written twice. Units (a province has a few thousand)
+are still created through the unit services in one transaction.
 
 Every row gets one outcome: imported, updated, skipped (already there as the file says, or a
 total row, a signature block, a numbering row) or rejected, with the reason naming the
@@ -21,8 +31,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import secrets
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,6 +49,7 @@ from django.utils.translation import gettext as _
 
 from sangkien import values
 from sangkien.campaigns.models import Campaign
+from sangkien.core import locks
 from sangkien.core.models import AuditEntry
 from sangkien.initiatives.models import (
     Action,
@@ -60,12 +73,17 @@ from sangkien.text import clean_line, fold, person_sort_key
 from . import bulk
 from .columns import COLUMNS, column
 from .matching import MemberMatcher, UnitMatcher
+from .models import ImportBatch, ImportRun, RunState
 from .reading import Row, Skipped, SpreadsheetError, Table, open_table
 
 KINDS = ("units", "members", "initiatives")
 IMPORTED, UPDATED, SKIPPED, REJECTED = "imported", "updated", "skipped", "rejected"
+# Rows per batch: checked against the database together, kept together, written in one
+# short transaction (with the figures moved once for every unit the batch touches).
 BATCH = 2_000
-INITIATIVE_BATCH = 10_000  # per batch the figures are moved once for every unit it touches
+INITIATIVE_BATCH = BATCH
+
+logger = logging.getLogger("sangkien.imports")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -103,6 +121,11 @@ class Summary:
     accept_valid: bool = False
     applied: bool = False
     encoding: str | None = None
+    # The write transactions of the run: how many, their total and the longest (seconds),
+    # what other writers may have waited for.
+    writes: int = 0
+    write_seconds: float = 0.0
+    longest_write: float = 0.0
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -142,15 +165,24 @@ def run_import(
     dry_run: bool = False,
     accept_valid: bool = False,
     progress: Progress | None = None,
+    job: Any = None,
 ) -> Summary:
     """Import `source` (a path, bytes or a binary file) named `filename`. `scope` is the list
     of unit paths the user may import into (None: everywhere, for the command line) and
     `units` the ids of single units besides (those a support team serves, not their subtrees).
+    `job`: the background job running it; when an earlier run of the same job was cut short
+    while writing, this run finishes it (the file is not checked again).
     Raises SpreadsheetError or ImportRefused when the file as a whole cannot be used."""
     if kind not in KINDS:
         raise ImportRefused(_("Choose what to import: units, members or initiatives."))
     if kind == "initiatives" and campaign is None:
         raise ImportRefused(_("Choose the campaign the initiatives are entered for."))
+    if job is not None and not dry_run and kind != "units":
+        earlier = ImportRun.objects.filter(job=job).first()
+        if earlier is not None and earlier.state == RunState.APPLYING:
+            return _resume(earlier, progress)
+        if earlier is not None:  # cut short while checking: nothing was written
+            locks.retry_on_lock(earlier.delete, what="import")
     table = open_table(source, filename, kind)
     summary = Summary(
         kind=kind,
@@ -167,18 +199,153 @@ def run_import(
     importer = importer_class(
         table, user=user, scope=scope, units=units, campaign=campaign, summary=summary
     )
+    if kind == "units":
+        _run_units(importer, summary, source, progress)
+        return summary
+    return _run_staged(importer, summary, source, progress, job)
+
+
+def _run_units(importer: Importer, summary: Summary, source: Any, progress: Any) -> None:
+    """Units: through the unit services, in one transaction (rolled back for a dry run). A
+    database busy meanwhile fails the whole transaction, which is then run again whole by
+    whoever called (the job runner does, see jobs.services)."""
+
+    def work() -> None:
+        try:
+            with transaction.atomic():
+                importer.run(progress)
+                rejected = summary.count(REJECTED)
+                if summary.dry_run or (rejected and not summary.accept_valid):
+                    raise _Rollback
+                summary.applied = True
+                if any(o.status in (IMPORTED, UPDATED) for o in summary.outcomes):
+                    ImportRecord(
+                        summary, importer.user, importer.campaign, source_digest(source)
+                    ).save()
+        except _Rollback:
+            summary.applied = False
+
+    started = time.perf_counter()
     try:
-        with transaction.atomic():
-            importer.run(progress)
-            rejected = summary.count(REJECTED)
-            if dry_run or (rejected and not accept_valid):
-                raise _Rollback
-            summary.applied = True
-            if any(o.status in (IMPORTED, UPDATED) for o in summary.outcomes):
-                ImportRecord(summary, user, campaign, source_digest(source)).save()
-    except _Rollback:
-        summary.applied = False
+        work()
+    finally:
+        took = time.perf_counter() - started
+        summary.writes, summary.write_seconds, summary.longest_write = 1, took, took
+
+
+def _run_staged(
+    importer: Importer, summary: Summary, source: Any, progress: Any, job: Any
+) -> Summary:
+    """Members and initiatives: check and keep the batches, then write them."""
+    if not summary.dry_run:
+        importer.staging = locks.retry_on_lock(
+            lambda: ImportRun.objects.create(
+                kind=summary.kind,
+                filename=summary.filename[:255],
+                digest=source_digest(source),
+                user=importer.user,
+                campaign=importer.campaign,
+                job=job,
+                started_at=importer.now,
+            ),
+            what="import",
+        )
+    try:
+        importer.run(progress)
+        importer.stage([])
+    except BaseException:
+        importer.drop_staging()
+        raise
+    if summary.dry_run:
+        return summary
+    if summary.count(REJECTED) and not summary.accept_valid:
+        importer.drop_staging()
+        return summary
+    importer.start_writing()
+    importer.apply_all(progress)
+    importer.finish()
+    summary.applied = True
     return summary
+
+
+def _resume(run: ImportRun, progress: Progress | None) -> Summary:
+    """Finish writing an import that was cut short: the batches not yet written."""
+    options = run.options or {}
+    table = Table(
+        sheet=options.get("sheet"),
+        header_rows=(),
+        headers=list(options.get("headers") or []),
+        columns=dict(options.get("columns") or {}),
+        extra=[],
+        multipliers=dict(options.get("multipliers") or {}),
+        encoding=options.get("encoding"),
+    )
+    summary = Summary(
+        kind=run.kind,
+        filename=run.filename,
+        sheet=table.sheet,
+        headers=list(table.headers),
+        accept_valid=bool(options.get("accept_valid")),
+        encoding=table.encoding,
+    )
+    importer_class = MemberImporter if run.kind == "members" else InitiativeImporter
+    importer = importer_class(
+        table,
+        user=run.user,
+        scope=options.get("scope"),
+        units=options.get("units"),
+        campaign=run.campaign,
+        summary=summary,
+    )
+    importer.now = run.started_at
+    importer.today = timezone.localdate(run.started_at)
+    importer.phase_id = options.get("phase")
+    importer.staging = run
+    importer.load_outcomes()
+    logger.info("import %s (%s): resuming the batches not yet written", run.pk, run.filename)
+    importer.apply_all(progress)
+    importer.finish()
+    summary.applied = True
+    return summary
+
+
+def _cell_json(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    return str(value)
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "dt" in value:
+            return dt.datetime.fromisoformat(value["dt"])
+        if "d" in value:
+            return dt.date.fromisoformat(value["d"])
+    return value
+
+
+def outcome_json(o: Outcome) -> list[Any]:
+    cells = [_cell_json(c) for c in o.cells] if o.cells is not None else None
+    return [o.number, o.status, o.message, o.label, o.ref, cells]
+
+
+def outcome_of(data: list[Any]) -> Outcome:
+    number, status, message, label, ref, cells = data
+    if cells is not None:
+        cells = [_cell_value(c) for c in cells]
+    return Outcome(number, status, message, label=label, ref=ref, cells=cells)
+
+
+def _day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def source_digest(source: Any) -> str:
@@ -286,6 +453,11 @@ class Importer:
         self.summary = summary
         self.today = timezone.localdate()
         self.now = timezone.now()
+        # A real import of members or initiatives keeps its batches here (None: a dry run).
+        self.staging: ImportRun | None = None
+        self.checked_upto = 0  # outcomes before this index are kept in a batch
+        self.batches = 0
+        self.slices: dict[int, int] = {}  # batch number -> index of its first outcome
 
     def problems(self) -> Problems:
         return Problems(self.table, self.kind)
@@ -406,6 +578,151 @@ class Importer:
 
     def run(self, progress: Progress | None) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    # keeping and writing batches ---------------------------------------------------------------
+
+    def timed(self, work: Callable[[], Any]) -> Any:
+        """Run one write transaction, timed, tried again when the database is busy."""
+
+        def attempt() -> Any:
+            started = time.perf_counter()
+            try:
+                return work()
+            finally:
+                took = time.perf_counter() - started
+                self.summary.writes += 1
+                self.summary.write_seconds += took
+                self.summary.longest_write = max(self.summary.longest_write, took)
+
+        return locks.retry_on_lock(attempt, what=f"import of {self.kind}")
+
+    def provisional(self, outcome: Outcome) -> int:
+        """Add the outcome a row to be written will have; its place in the coming batch."""
+        self.summary.outcomes.append(outcome)
+        return len(self.summary.outcomes) - 1 - self.checked_upto
+
+    def stage(self, items: list[dict[str, Any]]) -> None:
+        """Keep the rows to write and the outcomes of the rows checked since the last batch
+        (a dry run keeps nothing)."""
+        start = self.checked_upto
+        outcomes = self.summary.outcomes[start:]
+        self.checked_upto = len(self.summary.outcomes)
+        run = self.staging
+        if run is None or (not items and not outcomes):
+            return
+        self.batches += 1
+        number = self.batches
+        self.slices[number] = start
+        data = [outcome_json(o) for o in outcomes]
+        self.timed(
+            lambda: ImportBatch.objects.create(run=run, number=number, items=items, outcomes=data)
+        )
+
+    def drop_staging(self) -> None:
+        run, self.staging = self.staging, None
+        if run is not None:
+            locks.retry_on_lock(lambda: ImportRun.objects.filter(pk=run.pk).delete())
+
+    def start_writing(self) -> None:
+        """From here on the import is to be written: a run cut short is finished, not
+        checked again."""
+        run = self.staging
+        assert run is not None
+        table = self.table
+        options = {
+            "sheet": table.sheet,
+            "headers": [str(h) for h in table.headers],
+            "columns": dict(table.columns),
+            "multipliers": dict(table.multipliers),
+            "encoding": table.encoding,
+            "accept_valid": self.summary.accept_valid,
+            "scope": self.scope,
+            "units": sorted(self.units),
+            "phase": getattr(self, "phase_id", None),
+        }
+        self.timed(
+            lambda: ImportRun.objects.filter(pk=run.pk).update(
+                state=RunState.APPLYING, options=options
+            )
+        )
+
+    def load_outcomes(self) -> None:
+        """The outcomes of a run cut short, from its batches (written or not)."""
+        assert self.staging is not None
+        self.summary.outcomes = []
+        for number, outcomes in (
+            ImportBatch.objects.filter(run=self.staging)
+            .order_by("number")
+            .values_list("number", "outcomes")
+        ):
+            self.slices[number] = len(self.summary.outcomes)
+            self.summary.outcomes.extend(outcome_of(o) for o in outcomes)
+
+    def apply_all(self, progress: Progress | None) -> None:
+        run = self.staging
+        assert run is not None
+        waiting = list(
+            ImportBatch.objects.filter(run=run, applied_at__isnull=True)
+            .order_by("number")
+            .values_list("pk", flat=True)
+        )
+        for done, pk in enumerate(waiting, start=1):
+            self.timed(lambda pk=pk: self._apply_batch(pk))
+            if progress is not None:
+                progress(
+                    done,
+                    len(waiting),
+                    _("Writing: batch %(n)s of %(total)s") % {"n": done, "total": len(waiting)},
+                )
+
+    def _apply_batch(self, pk: int) -> None:
+        with transaction.atomic():
+            batch = (
+                ImportBatch.objects.select_for_update()
+                .filter(pk=pk, applied_at__isnull=True)
+                .first()
+            )
+            if batch is None:  # written meanwhile by another run of the same import
+                return
+            finals = self.apply(batch.items)
+            outcomes = list(batch.outcomes)
+            for position, outcome in finals:
+                outcomes[position] = outcome_json(outcome)
+            ImportBatch.objects.filter(pk=pk).update(
+                items=[], outcomes=outcomes, applied_at=timezone.now()
+            )
+        start = self.slices.get(batch.number)
+        if start is not None:
+            for position, outcome in finals:
+                self.summary.outcomes[start + position] = outcome
+
+    def apply(self, items: list[dict[str, Any]]) -> list[tuple[int, Outcome]]:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def finish(self) -> None:
+        """The last short transaction: the audit entry of the import, and the batches go."""
+        run = self.staging
+        assert run is not None
+        summary = self.summary
+
+        def work() -> None:
+            with transaction.atomic():
+                if not ImportRun.objects.select_for_update().filter(pk=run.pk).exists():
+                    return  # finished meanwhile by another run
+                if any(o.status in (IMPORTED, UPDATED) for o in summary.outcomes):
+                    ImportRecord(summary, self.user, self.campaign, run.digest).save()
+                ImportRun.objects.filter(pk=run.pk).delete()
+
+        self.timed(work)
+        self.staging = None
+        logger.info(
+            "import of %s %s: %s write transactions, %.2f s in all, the longest %.3f s",
+            self.kind,
+            summary.filename,
+            summary.writes,
+            summary.write_seconds,
+            summary.longest_write,
+        )
 
 
 def _first_text(cells: Iterable[Any]) -> str:
@@ -724,8 +1041,9 @@ class MemberImporter(Importer):
                     left_on__isnull=True,
                 ):
                     by_name[(member.unit_id, member.name_folded, member.birth_date)].append(member)
-                    by_name[(member.unit_id, member.name_folded, None)].append(member)
-        new: list[tuple[Row, _NewMember]] = []
+                    if member.birth_date is not None:  # else the line above is this key
+                        by_name[(member.unit_id, member.name_folded, None)].append(member)
+        staged: list[dict[str, Any]] = []
         for row, item in pending:
             existing: Member | None = None
             if item.code:
@@ -737,12 +1055,30 @@ class MemberImporter(Importer):
                 if found and len(found) == 1:
                     existing = found[0]
             if existing is None:
-                new.append((row, item))
+                position = self.provisional(
+                    Outcome(row.number, IMPORTED, item.note, label=item.fields["full_name"])
+                )
+                staged.append(
+                    {
+                        "o": position,
+                        "op": "new",
+                        "n": item.number,
+                        "code": item.code,
+                        "unit": item.unit_id,
+                        "path": item.unit_path,
+                        "fields": _member_fields_json(item.fields),
+                        "note": item.note,
+                    }
+                )
                 continue
-            self._existing(row, item, existing)
-        self._create(new)
+            update = self._existing(row, item, existing)
+            if update is not None:
+                staged.append(update)
+        self.stage(staged)
 
-    def _existing(self, row: Row, item: _NewMember, member: Member) -> None:
+    def _existing(self, row: Row, item: _NewMember, member: Member) -> dict[str, Any] | None:
+        """A row naming a member already there: rejected, skipped, or an update to write
+        (checked now by the rules `orgs.update_member` applies, written with the batch)."""
         label = item.fields["full_name"]
         if member.unit_id != item.unit_id:
             problems = self.problems()
@@ -752,20 +1088,71 @@ class MemberImporter(Importer):
                 % {"code": member.code, "unit": member.unit.name},
             )
             self.reject(row, problems, label)
-            return
+            return None
         changes = {
             k: v
             for k, v in item.fields.items()
             if k != "joined_on" and v not in (None, "") and v != getattr(member, k)
         }
-        self.update(
-            row, label, member.code, changes,
-            lambda: orgs.update_member(member, by=self.user, **changes),
-        )  # fmt: skip
+        if not changes:
+            self.summary.outcomes.append(
+                Outcome(row.number, SKIPPED, _("already there"), label=label, ref=member.code)
+            )
+            return None
+        _cleaned, errors = orgs._clean_member_fields(changes)
+        if errors:
+            problems = self.problems()
+            for key, message in errors.items():
+                problems.add(key if key in self.table.columns else None, str(message))
+            self.reject(row, problems, label)
+            return None
+        position = self.provisional(
+            Outcome(row.number, UPDATED, _changed(changes), label=label, ref=member.code)
+        )
+        return {
+            "o": position,
+            "op": "update",
+            "n": row.number,
+            "member": member.pk,
+            "changes": _member_fields_json(changes),
+            "label": label,
+            "ref": member.code,
+        }
 
-    def _create(self, new: list[tuple[Row, _NewMember]]) -> None:
+    def apply(self, items: list[dict[str, Any]]) -> list[tuple[int, Outcome]]:
+        finals: list[tuple[int, Outcome]] = []
+        new: list[tuple[int, _NewMember]] = []
+        for p in items:
+            if p["op"] == "update":
+                finals.append((p["o"], self._apply_update(p)))
+            else:
+                fields = _member_fields(p["fields"])
+                member = _NewMember(p["n"], p["code"], p["unit"], p["path"], fields, p["note"])
+                new.append((p["o"], member))
+        finals.extend(self._create(new))
+        return finals
+
+    def _apply_update(self, p: dict[str, Any]) -> Outcome:
+        changes = _member_fields(p["changes"])
+        label, ref = p["label"], p["ref"]
+        problems = self.problems()
+        member = Member.objects.filter(pk=p["member"]).first()
+        if member is None:
+            problems.add(None, _("the member %(code)s no longer exists.") % {"code": ref})
+            return Outcome(p["n"], REJECTED, problems.text(), label=label, ref=ref)
+        try:
+            with transaction.atomic():
+                orgs.update_member(member, by=self.user, **changes)
+        except ValidationError as exc:
+            found = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            for key, messages in found.items():
+                problems.add(key if key in self.table.columns else None, " ".join(messages))
+            return Outcome(p["n"], REJECTED, problems.text(), label=label, ref=ref)
+        return Outcome(p["n"], UPDATED, _changed(changes), label=label, ref=ref)
+
+    def _create(self, new: list[tuple[int, _NewMember]]) -> list[tuple[int, Outcome]]:
         if not new:
-            return
+            return []
         taken = {
             c
             for start in range(0, len(new), 900)
@@ -820,16 +1207,25 @@ class MemberImporter(Importer):
             ],
             batch_size=500,
         )
-        for (row, item), member in zip(new, members, strict=True):
-            self.summary.outcomes.append(
-                Outcome(
-                    row.number,
-                    IMPORTED,
-                    item.note,
-                    label=member.full_name,
-                    ref=member.code,
-                )
-            )
+        return [
+            (position, Outcome(item.number, IMPORTED, item.note, label=m.full_name, ref=m.code))
+            for (position, item), m in zip(new, members, strict=True)
+        ]
+
+
+def _changed(changes: dict[str, Any]) -> str:
+    return _("changed: %(fields)s") % {"fields": ", ".join(sorted(changes))}
+
+
+_MEMBER_DATES = ("birth_date", "joined_on")
+
+
+def _member_fields_json(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: _iso(v) if k in _MEMBER_DATES else v for k, v in fields.items()}
+
+
+def _member_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _day(v) if k in _MEMBER_DATES else v for k, v in data.items()}
 
 
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -861,6 +1257,45 @@ class _NewInitiative:
     outcome_note: str
 
 
+def _initiative_json(item: _NewInitiative, position: int) -> dict[str, Any]:
+    recognition = dict(item.recognition)
+    recognition["recognition_date"] = _iso(recognition.get("recognition_date"))
+    return {
+        "o": position,
+        "n": item.number,
+        "unit": item.unit_id,
+        "title": item.title,
+        "title_folded": item.title_folded,
+        "field": item.field_id,
+        "description": item.description,
+        "applied_on": _iso(item.first_applied_on),
+        "benefit": item.benefit,
+        "authors": [[name, member, str(share)] for name, member, share in item.authors],
+        "note": item.note,
+        "recognition": recognition,
+        "outcome_note": item.outcome_note,
+    }
+
+
+def _initiative_of(p: dict[str, Any]) -> _NewInitiative:
+    recognition = dict(p["recognition"])
+    recognition["recognition_date"] = _day(recognition.get("recognition_date"))
+    return _NewInitiative(
+        number=p["n"],
+        unit_id=p["unit"],
+        title=p["title"],
+        title_folded=p["title_folded"],
+        field_id=p["field"],
+        description=p["description"],
+        first_applied_on=_day(p["applied_on"]),
+        benefit=p["benefit"],
+        authors=[(name, member, Decimal(share)) for name, member, share in p["authors"]],
+        note=p["note"],
+        recognition=recognition,
+        outcome_note=p["outcome_note"],
+    )
+
+
 class InitiativeImporter(Importer):
     """Rows become initiatives submitted today for review, entered on behalf of their
     authors by the user who imports (as a support team does), each with its history entry,
@@ -881,6 +1316,7 @@ class InitiativeImporter(Importer):
                 }
             )
         self.phase = campaign.phase_on(self.today)
+        self.phase_id = self.phase.pk if self.phase else None
         units = [
             u
             for u in self.scoped_units()
@@ -902,8 +1338,6 @@ class InitiativeImporter(Importer):
             if len(pending) >= INITIATIVE_BATCH:
                 self._flush(pending)
                 pending = []
-                if progress is not None:
-                    progress(row.number, max(self.table.total or 0, row.number), _("Writing"))
         self._flush(pending)
 
     # checking one row ---------------------------------------------------------------------
@@ -1139,38 +1573,62 @@ class InitiativeImporter(Importer):
     # writing -----------------------------------------------------------------------------------
 
     def _flush(self, pending: list[tuple[Row, _NewInitiative]]) -> None:
+        """Check a batch of rows against what the database holds, and keep the new ones."""
         if not pending:
             return
-        campaign = self.campaign
-        assert campaign is not None
         existing = self._existing([item for _r, item in pending])
-        new: list[tuple[Row, _NewInitiative]] = []
+        staged: list[dict[str, Any]] = []
         for row, item in pending:
             found = existing.get((item.unit_id, item.title_folded))
             if found is None:
-                new.append((row, item))
+                position = self.provisional(
+                    Outcome(row.number, IMPORTED, item.outcome_note, label=item.title)
+                )
+                staged.append(_initiative_json(item, position))
                 continue
-            pk, benefit, names = found
-            ref = f"SK-{pk:06d}"
-            if benefit == item.benefit and names == [_name_key(n) for n, _m, _s in item.authors]:
-                self.summary.outcomes.append(
-                    Outcome(row.number, SKIPPED, _("already there"), label=item.title, ref=ref)
-                )
+            outcome = self._duplicate(item, found)
+            if outcome.status == REJECTED:
+                outcome.cells = list(row.cells)
+            self.summary.outcomes.append(outcome)
+        self.stage(staged)
+
+    def _duplicate(self, item: _NewInitiative, found: tuple[int, int, list[str]]) -> Outcome:
+        """The outcome of a row whose unit already has an initiative of this title."""
+        pk, benefit, names = found
+        ref = f"SK-{pk:06d}"
+        if benefit == item.benefit and names == [_name_key(n) for n, _m, _s in item.authors]:
+            return Outcome(item.number, SKIPPED, _("already there"), label=item.title, ref=ref)
+        problems = self.problems()
+        problems.add(
+            "title",
+            _(
+                "an initiative with this title was already entered under this unit "
+                "(%(ref)s) with other authors or benefit; change it on its page."
+            )
+            % {"ref": ref},
+        )
+        return Outcome(item.number, REJECTED, problems.text(), label=item.title)
+
+    def apply(self, items: list[dict[str, Any]]) -> list[tuple[int, Outcome]]:
+        """Write one batch (inside its transaction): the rows still new, each with its
+        authors, history entry, audit entry and place in the figures."""
+        campaign = self.campaign
+        assert campaign is not None
+        checked = [(p["o"], _initiative_of(p)) for p in items]
+        # Checked again: another import may have entered the same rows since the check.
+        existing = self._existing([item for _o, item in checked])
+        finals: list[tuple[int, Outcome]] = []
+        new: list[tuple[int, _NewInitiative]] = []
+        for position, item in checked:
+            found = existing.get((item.unit_id, item.title_folded))
+            if found is None:
+                new.append((position, item))
             else:
-                problems = self.problems()
-                problems.add(
-                    "title",
-                    _(
-                        "an initiative with this title was already entered under this unit "
-                        "(%(ref)s) with other authors or benefit; change it on its page."
-                    )
-                    % {"ref": ref},
-                )
-                self.reject(row, problems, item.title)
+                finals.append((position, self._duplicate(item, found)))
         if not new:
-            return
+            return finals
         user_id = self.user.pk if self.user is not None else None
-        phase_id = self.phase.pk if self.phase else None
+        phase_id = self.phase_id
         ids = bulk.insert(
             Initiative,
             [
@@ -1211,9 +1669,9 @@ class InitiativeImporter(Importer):
         note = _("Imported from %(file)s") % {"file": self.summary.filename}
         entries = []
         states = []
-        for pk, (row, item) in zip(ids, new, strict=True):
+        for pk, (_position, item) in zip(ids, new, strict=True):
             members = sorted({m for _n, m, _s in item.authors if m is not None})
-            row_note = _("%(note)s, row %(n)s.") % {"note": note, "n": row.number}
+            row_note = _("%(note)s, row %(n)s.") % {"note": note, "n": item.number}
             if item.note:
                 row_note += " " + _("Note in the file: %(note)s") % {"note": item.note}
             entries.append(
@@ -1255,18 +1713,18 @@ class InitiativeImporter(Importer):
                         "status": Status.SUBMITTED,
                         "benefit_claimed_vnd": item.benefit,
                         "file": self.summary.filename,
-                        "row": row.number,
+                        "row": item.number,
                     },
                 }
-                for pk, (row, item) in zip(ids, new, strict=True)
+                for pk, (_position, item) in zip(ids, new, strict=True)
             ],
         )
-        for pk, (row, item) in zip(ids, new, strict=True):
-            self.summary.outcomes.append(
-                Outcome(
-                    row.number, IMPORTED, item.outcome_note, label=item.title, ref=f"SK-{pk:06d}"
-                )
-            )
+        finals.extend(
+            (position, Outcome(item.number, IMPORTED, item.outcome_note, label=item.title,
+                               ref=f"SK-{pk:06d}"))
+            for pk, (position, item) in zip(ids, new, strict=True)
+        )  # fmt: skip
+        return finals
 
     def _existing(
         self, items: list[_NewInitiative]

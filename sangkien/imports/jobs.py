@@ -67,6 +67,8 @@ def import_file(job: Job, progress: Progress) -> dict[str, Any]:
         "dry_run": bool(params.get("dry_run")),
         "accept_valid": bool(params.get("accept_valid")),
         "progress": progress,
+        # A run of this job cut short while writing is finished, not started again.
+        "job": job,
     }
     try:
         try:
