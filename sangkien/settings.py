@@ -236,6 +236,11 @@ TASKS = {
     }
 }
 
+# A running job's worker writes a heartbeat this often; a running job without one for
+# SANGKIEN_JOB_STALE_SECONDS lost its worker and is started again (decision 0019).
+SANGKIEN_JOB_HEARTBEAT_SECONDS = float(os.environ.get("SANGKIEN_JOB_HEARTBEAT_SECONDS", "5"))
+SANGKIEN_JOB_STALE_SECONDS = float(os.environ.get("SANGKIEN_JOB_STALE_SECONDS", "45"))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SANGKIEN_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,7 +35,12 @@ from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.initiatives.permissions import ENTER_ON_BEHALF
 from sangkien.jobs.models import Job, JobStatus
-from sangkien.jobs.services import start, with_live_progress
+from sangkien.jobs.services import (
+    as_it_is_now,
+    reap_stale_jobs,
+    retry_job,
+    start,
+)
 from sangkien.orgs.models import Unit, minimal_paths
 from sangkien.teams.services import served_unit_ids, served_unit_paths
 
@@ -180,7 +186,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = with_live_progress(get_import_for_user(request.user, pk))
+    job = as_it_is_now(get_import_for_user(request.user, pk))
     if request.headers.get("HX-Request") == "true":
         # The page's watcher: nothing to swap while the job runs (the progress block polls
         # on its own); the whole page again once it is finished, to show the rows.
@@ -207,8 +213,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("imports:detail", check.pk)
     done = confirmation_of(check)
     if done is not None:
-        messages.info(request, _("This check was already confirmed; here is its import."))
-        return redirect("imports:detail", done.pk)
+        return _confirmed_before(request, done)
     form = ConfirmForm(request.POST, rejected=counts.get(REJECTED, 0))
     if not form.is_valid():
         return _detail(request, check, confirm_form=form, status=400)
@@ -227,8 +232,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         Job.objects.select_for_update().filter(pk=check.pk).values_list("pk").first()
         done = confirmation_of(check)
         if done is not None:
-            messages.info(request, _("This check was already confirmed; here is its import."))
-            return redirect("imports:detail", done.pk)
+            return _confirmed_before(request, done)
         name = check.input_name or "file"
         with check.input_file.open("rb") as handle:
             job = _start(
@@ -246,6 +250,23 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _confirmed_before(request: HttpRequest, done: Job) -> HttpResponse:
+    """The check was confirmed before: its import, never a stuck one. An import whose worker
+    died is queued again (it goes on where it stopped); one that failed is started again."""
+    if done.status == JobStatus.RUNNING and reap_stale_jobs(only=done.pk):
+        done.refresh_from_db()
+    if done.status == JobStatus.FAILED:
+        try:
+            retry_job(done, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.info(request, _("This check was confirmed before; its import starts again."))
+        return redirect("imports:detail", done.pk)
+    messages.info(request, _("This check was already confirmed; here is its import."))
+    return redirect("imports:detail", done.pk)
 
 
 def _start(

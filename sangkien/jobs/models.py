@@ -83,11 +83,20 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     started_at = models.DateTimeField(_("running since"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Written every few seconds by the worker running the job: a running job whose heartbeat
+    # stopped lost its worker (services.reap_stale_jobs).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # How many times a worker has started the job (a job whose worker died is started again,
+    # up to services.MAX_ATTEMPTS times).
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
-        indexes = [models.Index(fields=["user", "-id"], name="job_user_newest")]
+        indexes = [
+            models.Index(fields=["user", "-id"], name="job_user_newest"),
+            models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat"),
+        ]
 
     def __str__(self) -> str:
         return self.label

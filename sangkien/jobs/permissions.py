@@ -30,3 +30,8 @@ def get_job_for_user(user: Any, pk: Any) -> Job:
 def jobs_of(user: Any) -> Any:
     """The user's own jobs (a superuser's list shows their own too, not everyone's)."""
     return Job.objects.filter(user_id=user.pk)
+
+
+def can_retry_job(user: Any, job: Job) -> bool:
+    """Whoever may see a failed job may start it again (it runs as its owner's)."""
+    return can_view_job(user, job) and job.is_failed

@@ -1,4 +1,5 @@
-"""Starting background jobs, running them, and reporting their progress (decision 0014).
+"""Starting background jobs, running them, and reporting their progress (decision 0014;
+crashes: 0019).
 
 An app offers a kind of job by registering a handler in its `jobs.py` module (found by
 autodiscovery, as Django's admin finds `admin.py`):
@@ -35,13 +36,25 @@ it, where it would stay invisible until the commit and vanish with a rollback:
 A handler never writes its own job row (on PostgreSQL the progress connection would then
 wait for the handler's transaction, which waits for the progress: a deadlock); it hands
 its file to `save_output` and returns its result.
+
+Crashes (decision record 0019): while a job runs, a thread of the worker writes the row's
+`heartbeat_at` every HEARTBEAT seconds. A running job whose heartbeat is older than STALE
+seconds lost its worker (killed, machine restarted): `reap_stale_jobs` (run by every worker
+every few seconds, and by the job's page) queues it again, up to MAX_ATTEMPTS starts in all,
+and then fails it with a message saying so. A handler must therefore be safe to run again:
+an export writes its file anew, an import finishes the batches it had not written. A
+failed job can be started again by its owner (`retry_job`, "Run again" on its page).
+A database busy for too long (a lock) is tried again a few times before the job fails
+with a message that says so; the worker itself survives database errors (worker command).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -51,10 +64,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, OperationalError, connection, connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
+
+from sangkien.core import locks
 
 from .models import FINISHED, Job, JobStatus
 
@@ -63,6 +79,12 @@ logger = logging.getLogger("sangkien.jobs")
 # Seconds between two progress writes of one job.
 PROGRESS_INTERVAL = 0.5
 PROGRESS_DIR = "jobs/progress"
+# Seconds between two heartbeats of a running job, and after how long without one its
+# worker is taken for dead (settings SANGKIEN_JOB_HEARTBEAT_SECONDS, _STALE_SECONDS).
+HEARTBEAT = float(getattr(settings, "SANGKIEN_JOB_HEARTBEAT_SECONDS", 5))
+STALE = float(getattr(settings, "SANGKIEN_JOB_STALE_SECONDS", 45))
+# Starts of one job (the first and those after a worker died) before it is failed.
+MAX_ATTEMPTS = 3
 
 
 class Progress(Protocol):
@@ -177,8 +199,15 @@ def enqueue(job_id: int) -> None:
 def run(job_id: int) -> str:
     """Run one job (the body of the `run_job` task): the final status."""
     now = timezone.now()
-    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=now
+    claimed = locks.retry_on_lock(
+        lambda: Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+            finished_at=None,
+        ),
+        what=f"job {job_id}",
     )
     job = Job.objects.select_related("user", "unit").filter(pk=job_id).first()
     if job is None:
@@ -189,39 +218,79 @@ def run(job_id: int) -> str:
         return job.status
     started = time.monotonic()
     reporter = Reporter(job)
+    # Inside a transaction (tests) nobody else could read the heartbeat anyway.
+    heartbeat = None if connection.in_atomic_block else Heartbeat(job.pk)
     with translation.override(job.language or settings.LANGUAGE_CODE):
         try:
-            result = handler_for(job.kind)(job, reporter)
+            result = _call_handler(job, reporter)
         except JobError as exc:
             status, message, result = JobStatus.FAILED, exc.message, None
         except ValidationError as exc:
             status, message, result = JobStatus.FAILED, " ".join(exc.messages), None
-        except Exception:
-            logger.exception("job %s (%s) failed", job.pk, job.kind)
-            status, message, result = JobStatus.FAILED, _failure_text(job.pk), None
+        except locks.DatabaseBusy as exc:
+            logger.warning("job %s (%s): the database stayed busy", job.pk, job.kind)
+            status, message, result = JobStatus.FAILED, _busy_text(), None
+            del exc
+        except Exception as exc:
+            if locks.is_lock_error(exc):
+                logger.warning("job %s (%s): the database stayed busy", job.pk, job.kind)
+                status, message, result = JobStatus.FAILED, _busy_text(), None
+            else:
+                logger.exception("job %s (%s) failed", job.pk, job.kind)
+                status, message, result = JobStatus.FAILED, _failure_text(job.pk), None
         else:
             status, message = JobStatus.DONE, reporter.message
         finally:
+            if heartbeat is not None:
+                heartbeat.stop()
             reporter.close()
     output: dict[str, Any] = {}
     if status == JobStatus.DONE and job.output_file:
         output = {"output_file": job.output_file.name, "output_name": job.output_name}
     elif job.output_file:
         job.output_file.delete(save=False)  # half a file is worse than none
-    _finish(
-        job.pk,
-        status,
-        message=message,
-        result=result if isinstance(result, dict) else {},
-        done=reporter.done,
-        total=reporter.total,
-        **output,
+    locks.retry_on_lock(
+        lambda: _finish(
+            job.pk,
+            status,
+            message=message,
+            result=result if isinstance(result, dict) else {},
+            done=reporter.done,
+            total=reporter.total,
+            **output,
+        ),
+        what=f"job {job.pk}",
     )
     seconds = time.monotonic() - started
     logger.info(
         "job %s %s %s in %.1f s: %s", job.pk, job.kind, status, seconds, message or job.label
     )
     return status
+
+
+def _call_handler(job: Job, reporter: Reporter) -> dict[str, Any] | None:
+    """The handler, run again (a bounded number of times) when it met a busy database:
+    what it wrote in the failed try was rolled back, and handlers are safe to run again."""
+    handler = handler_for(job.kind)
+    for attempt in range(1, locks.ATTEMPTS + 1):
+        try:
+            return handler(job, reporter)
+        except OperationalError as exc:
+            # Still inside a transaction of the handler's: it cannot be tried again here.
+            if not locks.is_lock_error(exc) or len(connection.atomic_blocks) > reporter.base_depth:
+                raise
+            if attempt == locks.ATTEMPTS:
+                raise locks.DatabaseBusy() from exc
+            logger.warning("job %s: the database is busy, trying again (%s)", job.pk, attempt)
+            time.sleep(locks.FIRST_WAIT * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _busy_text() -> str:
+    return _(
+        "The database stayed busy with other work while this job ran. Nothing was lost: "
+        "run it again in a moment."
+    )
 
 
 def _failure_text(job_id: int) -> str:
@@ -282,7 +351,13 @@ class Reporter:
             return
         values = {"done": self.done, "total": self.total, "message": self.message}
         if len(connection.atomic_blocks) <= self.base_depth:
-            Job.objects.filter(pk=self.job_id).update(**values)
+            try:
+                Job.objects.filter(pk=self.job_id).update(**values, heartbeat_at=timezone.now())
+            except OperationalError as exc:
+                if not locks.is_lock_error(exc):
+                    raise
+                return  # the database is busy: the next progress writes it
+
             if self.in_file:
                 _progress_file(self.job_id).unlink(missing_ok=True)
                 self.in_file = False
@@ -312,6 +387,113 @@ class Reporter:
             self._other = None
 
 
+# -- crashes -----------------------------------------------------------------------------------
+
+
+class Heartbeat:
+    """A thread writing the running job's `heartbeat_at` every HEARTBEAT seconds, on a
+    connection of its own, in autocommit; a database error skips one beat, never the job."""
+
+    def __init__(self, job_id: int, interval: float | None = None) -> None:
+        self.job_id = job_id
+        self.interval = HEARTBEAT if interval is None else interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True
+        )
+        self._thread.start()
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError as exc:
+                    logger.warning("job %s: heartbeat not written (%s)", self.job_id, exc)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+
+def stale_jobs(now: dt.datetime | None = None) -> Any:
+    """Running jobs whose worker gave no sign of life for STALE seconds."""
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=STALE)
+    return Job.objects.filter(status=JobStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+
+
+def reap_stale_jobs(now: dt.datetime | None = None, *, only: int | None = None) -> list[int]:
+    """Queue again (or, after MAX_ATTEMPTS starts, fail) every running job whose worker
+    died; the ids handled. Several workers may call it at once: each job is taken by one."""
+    stale = stale_jobs(now)
+    if only is not None:
+        stale = stale.filter(pk=only)
+    handled = []
+    for job in stale.only("pk", "attempts", "heartbeat_at", "language"):
+        if _recover(job):
+            handled.append(job.pk)
+    return handled
+
+
+def _recover(job: Job) -> bool:
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        same = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING)
+        same = same.filter(heartbeat_at=job.heartbeat_at)  # nobody else took it meanwhile
+        if job.attempts < MAX_ATTEMPTS:
+            message = _(
+                "The worker running this job stopped. The job starts again and goes on "
+                "from where it was."
+            )
+            if not same.update(status=JobStatus.QUEUED, heartbeat_at=None, message=message):
+                return False
+            logger.warning("job %s: its worker stopped; queued again", job.pk)
+            enqueue(job.pk)
+            return True
+        message = _(
+            "The worker running this job stopped %(n)s times, so the job was stopped. "
+            "Nothing half-written is left: press “Run again” to finish it."
+        ) % {"n": job.attempts}
+        if not same.update(
+            status=JobStatus.FAILED, heartbeat_at=None, message=message, finished_at=timezone.now()
+        ):
+            return False
+        logger.warning("job %s: its worker stopped %s times; failed", job.pk, job.attempts)
+        _progress_file(job.pk).unlink(missing_ok=True)
+        return True
+
+
+def retry_job(job: Job, *, by: Any) -> Job:
+    """Start a failed job again, as it was asked (its owner's "Run again")."""
+    from .permissions import can_retry_job
+
+    if not can_retry_job(by, job):
+        raise ValidationError(_("Only a failed job can be run again."))
+    with transaction.atomic():
+        restarted = Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+            status=JobStatus.QUEUED,
+            message="",
+            done=0,
+            total=0,
+            attempts=0,
+            heartbeat_at=None,
+            finished_at=None,
+        )
+        if restarted:
+            job_id = job.pk
+            transaction.on_commit(lambda: enqueue(job_id))
+    if not restarted:
+        raise ValidationError(_("Only a failed job can be run again."))
+    logger.info("job %s: run again by %s", job.pk, getattr(by, "pk", None))
+    job.refresh_from_db()
+    return job
+
+
 # -- what a job page shows -------------------------------------------------------------------
 
 
@@ -325,6 +507,14 @@ def _write_progress_file(job_id: int, values: dict[str, Any]) -> None:
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def as_it_is_now(job: Job) -> Job:
+    """The job for a page: one whose worker died is recovered first (queued again, or
+    failed), so a page never shows a job running that nothing runs; with live progress."""
+    if job.status == JobStatus.RUNNING and reap_stale_jobs(only=job.pk):
+        job.refresh_from_db()
+    return with_live_progress(job)
 
 
 def with_live_progress(job: Job) -> Job:

@@ -5,16 +5,22 @@ Every page fetches the job with `get_job_for_user`: another user's job answers 4
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from sangkien.core.pagination import keyset_page
 
 from .permissions import get_job_for_user, jobs_of
-from .services import with_live_progress
+from .services import as_it_is_now, retry_job
 
 
 @login_required
@@ -32,7 +38,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = with_live_progress(get_job_for_user(request.user, pk))
+    job = as_it_is_now(get_job_for_user(request.user, pk))
     return render(request, "jobs/job_detail.html", {"job": job})
 
 
@@ -40,13 +46,37 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress block alone (what the bar polls); a page of its own without htmx."""
-    job = with_live_progress(get_job_for_user(request.user, pk))
+    job = as_it_is_now(get_job_for_user(request.user, pk))
     if request.headers.get("HX-Request") == "true":
-        response = render(request, "jobs/_job_progress.html", {"job": job})
+        # "Run again" in the block goes back to the page the block is on.
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        next_url = page.path + (f"?{page.query}" if page.query else "") if page.path else ""
+        context = {"job": job, "next_url": next_url}
+        response = render(request, "jobs/_job_progress.html", context)
     else:
         response = render(request, "jobs/job_detail.html", {"job": job})
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Run again": a failed job is queued as it was first asked; back to the page it was
+    started from (`next`, a path of this site), else the job's page."""
+    job = get_job_for_user(request.user, pk)
+    try:
+        retry_job(job, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The job is started again."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
+    return redirect(target or "jobs:detail", *([] if target else [job.pk]))
 
 
 @login_required

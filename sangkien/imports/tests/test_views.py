@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from unittest import mock
 
 import openpyxl
 import pytest
@@ -533,3 +534,26 @@ def test_the_page_lists_at_most_the_rejected_rows_and_the_first_others(login, un
     assert shown == [(2, "imported"), (5, "rejected"), (6, "rejected")]
     assert job.result["outcomes_total"] == 5
     assert 'id="rows-shown"' in html(client.get(f"/imports/{job.pk}/"))
+
+
+@pytest.mark.parametrize("dead", ["stuck", "failed"])
+def test_confirming_again_never_leads_to_a_stuck_import(
+    login, unit_officer, authors, campaign, dead
+):
+    """The worker of the import died: confirming the check again starts the import again
+    (and it finishes) instead of showing it "running" forever."""
+    client = login(unit_officer)
+    job = check(client, xlsx(VALID))
+    with mock.patch.object(jobs, "enqueue"), jobs_run_immediately():  # no worker gets it
+        client.post(f"/imports/{job.pk}/confirm/")
+    real = Job.objects.latest("pk")
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    status = JobStatus.RUNNING if dead == "stuck" else JobStatus.FAILED
+    Job.objects.filter(pk=real.pk).update(
+        status=status, started_at=long_ago, heartbeat_at=long_ago, attempts=jobs.MAX_ATTEMPTS
+    )
+    response = confirm(client, job)
+    assert response.status_code == 302 and response.url == f"/imports/{real.pk}/"
+    real.refresh_from_db()
+    assert real.status == JobStatus.DONE, real.message
+    assert Initiative.objects.count() == 3 and Job.objects.count() == 2

@@ -3,17 +3,19 @@ the pages (only the job's user sees it)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import signal
+import time
 from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from conftest import make_user
 from sangkien.jobs import services
@@ -342,3 +344,133 @@ def test_the_worker_runs_queued_jobs_and_prints_one_line_each(tree, capsys):
     out = capsys.readouterr().out
     assert f"job {job.pk} test.echo done" in out
     assert json.loads(json.dumps(job.result))["rows"] == 2
+
+
+# -- crashes -----------------------------------------------------------------------------------
+
+calls: dict[str, int] = {}
+
+
+@register("test.busy")
+def busy(job, progress):
+    calls["busy"] = calls.get("busy", 0) + 1
+    if calls["busy"] <= job.params.get("busy_tries", 99):
+        raise OperationalError("database is locked")
+    return {"tries": calls["busy"]}
+
+
+def stale(owner, *, attempts: int = 1, seconds: float = 600) -> Job:
+    long_ago = timezone.now() - dt.timedelta(seconds=seconds)
+    return Job.objects.create(
+        kind="test.echo", label="Thử", user=owner, status=JobStatus.RUNNING,
+        started_at=long_ago, heartbeat_at=long_ago, attempts=attempts, language="vi",
+    )  # fmt: skip
+
+
+def test_a_running_job_whose_worker_died_is_queued_again(owner):
+    job = stale(owner)
+    assert services.reap_stale_jobs() == [job.pk]
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED and job.task_id and job.heartbeat_at is None
+    assert "tiếp tục" in job.message
+    assert services.reap_stale_jobs() == []  # taken once
+
+
+def test_a_job_with_a_fresh_heartbeat_is_left_alone(owner):
+    job = stale(owner, seconds=1)
+    assert services.reap_stale_jobs() == []
+    assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING
+
+
+def test_after_its_last_attempt_a_dead_job_fails_saying_so_and_can_run_again(owner, login):
+    job = stale(owner, attempts=services.MAX_ATTEMPTS)
+    client = login(owner)
+    page = client.get(reverse("jobs:detail", args=[job.pk]))  # the page recovers it
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "Chạy lại" in job.message
+    html = page.content.decode()
+    assert job.message in html and reverse("jobs:retry", args=[job.pk]) in html
+    with jobs_run_immediately():
+        response = client.post(reverse("jobs:retry", args=[job.pk]), {"next": "/jobs/"})
+    assert response.status_code == 302 and response["Location"] == "/jobs/"
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.attempts == 1
+
+
+def test_only_a_failed_job_runs_again_and_only_for_whoever_sees_it(owner, outsider, login):
+    job = run("test.echo", owner)
+    url = reverse("jobs:retry", args=[job.pk])
+    assert login(outsider).post(url).status_code == 404
+    assert login(owner).get(url).status_code == 405
+    response = login(owner).post(url, {"next": "https://example.com/"})
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert Job.objects.get(pk=job.pk).status == JobStatus.DONE  # not run again
+
+
+def test_a_handler_meeting_a_busy_database_is_tried_again(owner, monkeypatch):
+    from sangkien.core import locks
+
+    monkeypatch.setattr(locks, "FIRST_WAIT", 0.001)
+    calls.clear()
+    job = run("test.busy", owner, params={"busy_tries": 2})
+    assert job.status == JobStatus.DONE and job.result == {"tries": 3}
+
+
+def test_a_database_that_stays_busy_fails_the_job_in_words(owner, monkeypatch):
+    from sangkien.core import locks
+
+    monkeypatch.setattr(locks, "FIRST_WAIT", 0.001)
+    calls.clear()
+    job = run("test.busy", owner)
+    assert job.status == JobStatus.FAILED and calls["busy"] == locks.ATTEMPTS
+    assert "database is locked" not in job.message and "bận" in job.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_is_written_while_the_job_runs(tree):
+    owner = make_user("owner")
+    job = stale(owner, seconds=600)
+    before = job.heartbeat_at
+    beat = services.Heartbeat(job.pk, interval=0.05)
+    try:
+        deadline = time.monotonic() + 5
+        while Job.objects.get(pk=job.pk).heartbeat_at == before:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        beat.stop()
+    assert services.reap_stale_jobs() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_survives_database_errors_and_goes_on(tree, capsys, monkeypatch):
+    from django_tasks_db.management.commands import db_worker
+
+    from sangkien.jobs.management.commands import worker
+
+    owner = make_user("owner")
+    job = start("test.echo", user=owner, label="Xuất danh sách")
+    real = db_worker.close_old_connections
+    failures = {"n": 0}
+
+    def flaky() -> None:
+        if failures["n"] < 2:
+            failures["n"] += 1
+            raise OperationalError("database is locked")
+        real()
+
+    monkeypatch.setattr(db_worker, "close_old_connections", flaky)
+    monkeypatch.setattr(worker, "FIRST_BACKOFF", 0.01)
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("worker", "--batch", "--interval", "0")
+    finally:
+        for s, h in handlers.items():
+            signal.signal(s, h)
+        logging.getLogger("sangkien.jobs").handlers.clear()
+        logging.getLogger("sangkien.jobs").propagate = True
+    assert failures["n"] == 2
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    out = capsys.readouterr().out
+    assert out.count("the database failed") == 2 and f"job {job.pk} test.echo done" in out
