@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
+from sangkien import values
 from sangkien.core.models import AuditEntry
-from sangkien.imports import importers, values
+from sangkien.imports import importers
 from sangkien.imports.importers import IMPORTED, REJECTED, SKIPPED, run_import
 from sangkien.imports.models import ImportBatch, ImportRun, RunState
 from sangkien.initiatives.models import Author, HistoryEntry, Initiative
