@@ -237,7 +237,7 @@ TASKS = {
 }
 
 # A running job's worker writes a heartbeat this often; a running job without one for
-# SANGKIEN_JOB_STALE_SECONDS lost its worker and is started again (decision 0019).
+# SANGKIEN_JOB_STALE_SECONDS lost its worker and is started again (decision 0020).
 SANGKIEN_JOB_HEARTBEAT_SECONDS = float(os.environ.get("SANGKIEN_JOB_HEARTBEAT_SECONDS", "5"))
 SANGKIEN_JOB_STALE_SECONDS = float(os.environ.get("SANGKIEN_JOB_STALE_SECONDS", "45"))
 

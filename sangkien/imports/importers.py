@@ -8,7 +8,7 @@ the accepted rows, or nothing:
 - **accept valid** writes the accepted rows and leaves the rejected ones out.
 
 Members and initiatives never hold the database while they are checked (decision record
-0018): every row is read, matched and checked with no write lock held, and what is to be
+0019): every row is read, matched and checked with no write lock held, and what is to be
 written is kept as batches of about 2,000 rows (`models.ImportBatch`, each kept in a
 transaction of a few milliseconds). Only once the whole file is checked, and the import is
 to be written, are the batches written, each in one short transaction that also records

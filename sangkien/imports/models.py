@@ -1,4 +1,4 @@
-"""What a real import has checked and not yet written (decision record 0018).
+"""What a real import has checked and not yet written (decision record 0019).
 
 An import of members or initiatives first checks every row with no write lock held, and
 keeps what it will write as batches (`ImportBatch`, about 2,000 rows each) of one

@@ -1,5 +1,5 @@
 """Starting background jobs, running them, and reporting their progress (decision 0014;
-crashes: 0019).
+crashes: 0020).
 
 An app offers a kind of job by registering a handler in its `jobs.py` module (found by
 autodiscovery, as Django's admin finds `admin.py`):
@@ -37,7 +37,7 @@ A handler never writes its own job row (on PostgreSQL the progress connection wo
 wait for the handler's transaction, which waits for the progress: a deadlock); it hands
 its file to `save_output` and returns its result.
 
-Crashes (decision record 0019): while a job runs, a thread of the worker writes the row's
+Crashes (decision record 0020): while a job runs, a thread of the worker writes the row's
 `heartbeat_at` every HEARTBEAT seconds. A running job whose heartbeat is older than STALE
 seconds lost its worker (killed, machine restarted): `reap_stale_jobs` (run by every worker
 every few seconds, and by the job's page) queues it again, up to MAX_ATTEMPTS starts in all,
