@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sangkien.core.middleware.BusyDatabaseMiddleware",
+    "sangkien.core.middleware.ProductNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "sangkien.urls"
@@ -214,8 +215,13 @@ EMAIL_BACKEND = os.environ.get(
     "SANGKIEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SANGKIEN_FROM_EMAIL", "sangkien@localhost")
-# The address people use to reach the site: links in emails and on printed QR posters.
-SITE_URL = os.environ.get("SANGKIEN_SITE_URL", "http://127.0.0.1:8000")
+# The address people use to reach the site: links in emails and on printed QR posters. Unset,
+# pages use the address of the request (sangkien.core.site) and emails the local server's
+# address on SANGKIEN_PORT (which `make run PORT=...` sets).
+SITE_URL = os.environ.get("SANGKIEN_SITE_URL", "").strip() or (
+    f"http://127.0.0.1:{os.environ.get('SANGKIEN_PORT', '8000').strip() or '8000'}"
+)
+SITE_URL_FROM_REQUEST = not os.environ.get("SANGKIEN_SITE_URL", "").strip()
 
 # Attachments to initiatives: at most this many files of at most this size each.
 SANGKIEN_ATTACHMENT_MAX_BYTES = int(os.environ.get("SANGKIEN_ATTACHMENT_MAX_MB", "10")) << 20

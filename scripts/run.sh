@@ -10,6 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${1:-8000}
+# Links in emails (sent by the server and the worker) name this port unless
+# SANGKIEN_SITE_URL says otherwise; pages and QR posters follow the address of the request.
+export SANGKIEN_PORT="$PORT"
 BIN=.venv/bin
 GRACE=${SANGKIEN_WORKER_GRACE:-30}
 mkdir -p var

@@ -1,4 +1,4 @@
-"""Vietnamese first: pages are in Vietnamese unless the user chose another language."""
+"""The project's middleware: Vietnamese first, busy databases, and the product's own "not found" page."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from . import locks
@@ -75,3 +75,37 @@ def busy_response(request: HttpRequest) -> HttpResponse:
     response = render(request, "503.html", {"message": locks.busy_message()}, status=503)
     response["Retry-After"] = "5"
     return response
+
+
+class ProductNotFoundMiddleware:
+    """ "Not found" is the product's own page, in the reader's language, even with
+    SANGKIEN_DEBUG on: Django's technical 404 page (English, and naming the URL patterns)
+    is never shown for something outside the user's scope or for an unknown address. The
+    API keeps its own JSON answers. Must sit after the locale and authentication middleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and getattr(request, "resolver_match", None) is None
+            and not request.path.startswith("/api/")
+        ):
+            # No URL pattern matched: Django answered with its technical page.
+            return self._not_found(request, Http404())
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        api = request.path.startswith("/api/")
+        if settings.DEBUG and isinstance(exception, Http404) and not api:
+            return self._not_found(request, exception)
+        return None
+
+    @staticmethod
+    def _not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+        from django.views.defaults import page_not_found
+
+        return page_not_found(request, exception)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from .home import home_for
@@ -43,3 +43,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
         except Exception:  # the page itself could not be drawn: Django's plain one
             locks.logger.exception("the busy page could not be drawn")
     return default_server_error(request)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers that ask for /favicon.ico get the site's icon (an SVG in the static files)."""
+    from django.templatetags.static import static
+
+    return redirect(static("sangkien/favicon.svg"), permanent=True)

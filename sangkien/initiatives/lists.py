@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -25,6 +24,7 @@ from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.pagination import keyset_page
 from sangkien.core.qr import qr_svg
+from sangkien.core.site import site_url
 from sangkien.orgs.models import Unit
 from sangkien.orgs.permissions import get_unit_for_user
 
@@ -311,16 +311,16 @@ def queue_counts(request: HttpRequest) -> HttpResponse:
 # -- the QR poster -------------------------------------------------------------------------
 
 
-def entry_url(unit: Unit) -> str:
+def entry_url(unit: Unit, request: HttpRequest | None = None) -> str:
     """The address a unit's QR code opens: the entry form for that unit."""
-    return settings.SITE_URL.rstrip("/") + reverse("initiatives:entry", args=[unit.code])
+    return site_url(request) + reverse("initiatives:entry", args=[unit.code])
 
 
 @login_required
 @require_GET
 def unit_poster(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit_for_user(request.user, code, PRINT_POSTER)  # 404 unless can_print_poster
-    url = entry_url(unit)
+    url = entry_url(unit, request)
     context = {
         "unit": unit,
         "campaign": queries.open_campaign_for(unit, timezone.localdate()),

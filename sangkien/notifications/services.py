@@ -11,6 +11,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 
+from sangkien.core.site import site_url
+
 from .models import Notification
 
 
@@ -31,7 +33,7 @@ def notify(
     )
     addresses = [u.email for u in recipients.values() if u.email and u.email_notifications]
     if addresses:
-        link = f"\n\n{settings.SITE_URL.rstrip('/')}{url}" if url else ""
+        link = f"\n\n{site_url()}{url}" if url else ""
 
         def _send() -> None:
             for address in addresses:

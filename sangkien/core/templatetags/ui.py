@@ -58,3 +58,16 @@ def person(user: Any) -> str:
         return ""
     name = f"{user.last_name} {user.first_name}".strip()
     return name or user.username
+
+
+PRODUCT = "Sáng kiến"
+
+
+@register.filter(is_safe=True)
+def page_title(value: Any) -> str:
+    """The document title: "<page> · Sáng kiến", or the product's name alone when the page
+    has no title of its own (or its title is the product's name)."""
+    text = str(value or "").strip()
+    if not text or text == PRODUCT:
+        return PRODUCT
+    return f"{text} · {PRODUCT}"

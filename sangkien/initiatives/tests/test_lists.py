@@ -632,6 +632,7 @@ def test_poster_has_the_qr_code_of_the_unit_entry_url(
     request, login, persona, campaign, settings, tree
 ):
     settings.SITE_URL = "https://sangkien.congdoan.vn/"
+    settings.SITE_URL_FROM_REQUEST = False
     user = request.getfixturevalue(persona)
     response = login(user).get(reverse("initiatives:poster", args=["TH-KCN-001"]))
     assert response.status_code == 200

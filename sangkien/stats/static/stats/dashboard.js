@@ -91,6 +91,14 @@
     button.addEventListener("click", function () { window.print(); });
   }
 
+  // On paper the chart's box has another size: redraw to fit it, and back after printing.
+  function resizeChart() {
+    var canvas = document.getElementById("progress-chart");
+    if (canvas && canvas.chart) canvas.chart.resize();
+  }
+  window.addEventListener("beforeprint", resizeChart);
+  window.addEventListener("afterprint", resizeChart);
+
   function init() { draw(); printButton(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
