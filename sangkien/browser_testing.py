@@ -158,3 +158,11 @@ def horizontal_overflow(page: Any) -> int:
     return int(
         page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     )
+
+
+def open_menu(page: Any) -> None:
+    """On a phone the navigation sits behind the header's menu button: open it (a no-op on
+    a desktop, where the menu is always shown)."""
+    button = page.locator("[data-menu-button]")
+    if button.is_visible() and not page.locator("#menu-open").is_checked():
+        button.click()

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from sangkien.browser_testing import horizontal_overflow, log_in
+from sangkien.browser_testing import horizontal_overflow, log_in, open_menu
 from sangkien.imports.tests.test_views import INVALID, VALID, xlsx
 from sangkien.initiatives.models import Initiative
 from sangkien.initiatives.tests.builders import make_campaign
@@ -50,6 +50,7 @@ def test_officer_checks_a_file_then_imports_the_valid_rows(
 ):
     log_in(page, "officer", PASSWORD)
     page.goto("/")
+    open_menu(page)
     page.locator(".main-nav a[href='/imports/']").click()
     page.wait_for_url(re.compile(r"/imports/$"))
     assert horizontal_overflow(page) <= 1, "the import page scrolls sideways"
