@@ -514,6 +514,7 @@ def test_the_header_is_compact_and_its_menu_opens(
         expect(review).to_be_visible()
     review.click()
     page.wait_for_url("**/initiatives/review/")
+    page.wait_for_load_state("networkidle")  # the counts htmx loads after the page
     context.close()
 
 
