@@ -1,4 +1,4 @@
-"""The project's middleware: Vietnamese first, busy databases, and the product's own "not found" page."""
+"""Middleware: Vietnamese first, busy databases, the product's own "not found" page."""
 
 from __future__ import annotations
 
