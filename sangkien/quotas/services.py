@@ -273,6 +273,10 @@ def _save(quota: Quota, by: Any) -> None:
             ) from exc
     else:
         quota.save()
+    # The quota percent ranks move with the quota (the whole campaign's may sum the phases).
+    from sangkien.stats import ranks
+
+    ranks.sync(quota.campaign_id, {WHOLE_CAMPAIGN, quota.phase_key}, [quota.unit_id])
 
 
 def _change(quota: Quota, field: str, before: int | None, after: int | None, by: Any, note: str):

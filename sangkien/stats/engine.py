@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from sangkien.orgs.models import Member, Unit, UnitKind, decode_path
 
+from . import ranks
 from .models import COUNTERS, TREE_COUNTERS, MemberSpan
 
 PENDING, VALID, INVALID = "pending", "valid", "invalid"
@@ -186,6 +187,8 @@ def _upsert(
 
 TREE_KEYS_DAY = ("campaign_id", "phase_key", "unit_id", "day")
 TREE_KEYS = ("campaign_id", "phase_key", "unit_id")
+# The counters the ranks are by: valid, participating members, validated benefit.
+RANKED = tuple(TREE_COUNTERS.index(c) for c in ("valid", "members", "benefit"))
 
 
 def add_to_tree(
@@ -212,6 +215,10 @@ def add_to_tree(
         TREE_COUNTERS,
         [(campaign_id, k, u, *vec) for (k, u), vec in totals.items() if any(vec)],
     )
+    # The ranks move with the ranked totals (the quota percent with the valid count).
+    ranked = [(k, u) for (k, u), vec in totals.items() if any(vec[i] for i in RANKED)]
+    if ranked:
+        ranks.sync(campaign_id, {k for k, _u in ranked}, {u for _k, u in ranked})
 
 
 # -- one change -------------------------------------------------------------------------

@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Sum
 from django.utils import timezone
 
 from sangkien.campaigns.models import Campaign, Phase
 from sangkien.orgs.models import Unit, UnitKind, UnitStatus
 
+from . import ranks
 from .models import COUNTERS, TREE_COUNTERS, Cluster, MemberSpan, OwnDay, TreeDay, TreeTotal
 
 FIGURES = (
@@ -202,30 +201,20 @@ def _rank_values(figures: Iterable[Figures]) -> dict[str, dict[int, Any]]:
 
 
 def _level_table(
-    depth: int, campaign: Campaign, phase: Phase | None, as_of: dt.date | None
+    depth: int, campaign: Campaign, phase: Phase | None, as_of: dt.date
 ) -> dict[str, list[Any]]:
-    """Every active unit at `depth`: each measure's values, highest first. Cached for
-    SANGKIEN_RANK_CACHE_SECONDS (the deepest levels hold tens of thousands of units)."""
-    day = as_of if as_of is not None and as_of < today() else None
-    cache_key = f"sangkien:level:{campaign.pk}:{_key(phase)}:{depth}:{day}"
-    seconds = getattr(settings, "SANGKIEN_RANK_CACHE_SECONDS", 60)
-    if seconds:
-        cached = cache.get(cache_key)
-        if cached is not None:
-            return cached
+    """Every active unit at `depth` as of a past date: each measure's values, highest first.
+    (As of today the ranks are read from `RankCount` instead, and no level is read.)"""
     units = list(
         Unit.objects.filter(depth=depth, status=UnitStatus.ACTIVE).only(
             "pk", "code", "name", "kind", "depth"
         )
     )
-    table = _rank_values(figures_for(units, campaign, phase=phase, as_of=day).values())
-    out = {
+    table = _rank_values(figures_for(units, campaign, phase=phase, as_of=as_of).values())
+    return {
         m: sorted((v for v in values.values() if v is not None), reverse=True)
         for m, values in table.items()
     }
-    if seconds:
-        cache.set(cache_key, out, seconds)
-    return out
 
 
 def _rank_in(sorted_desc: list[Any], value: Any) -> int | None:
@@ -242,6 +231,10 @@ def _rank_in(sorted_desc: list[Any], value: Any) -> int | None:
     return lo + 1
 
 
+def is_live(as_of: dt.date | None) -> bool:
+    return as_of is None or as_of >= today()
+
+
 def rank(
     figures: list[Figures],
     campaign: Campaign,
@@ -253,25 +246,84 @@ def rank(
 ) -> None:
     """Fill `ranks` of each of `figures` (which are siblings unless `siblings` is given):
     among the siblings, among all units at the same level, and (unless the caller does it
-    for several groups at once) in their clusters."""
+    for several groups at once) in their clusters. As of today: `live_ranks`."""
+    if is_live(as_of):
+        live_ranks(figures, campaign, phase, siblings=figures if siblings is None else None)
+        return
+    day = as_of or today()
     among = siblings if siblings is not None else figures
     sibling_ranks = {m: competition_ranks(v) for m, v in _rank_values(among).items()}
     levels: dict[int, dict[str, list[Any]]] = {}
     for f in figures:
         depth = f.unit.depth
         if depth not in levels:
-            levels[depth] = _level_table(depth, campaign, phase, as_of)
+            levels[depth] = _level_table(depth, campaign, phase, day)
         f.ranks = {
             "siblings": {m: sibling_ranks[m].get(f.unit.pk) for m in RANK_MEASURES},
             "level": {m: _rank_in(levels[depth][m], f.measure(m)) for m in RANK_MEASURES},
         }
     if clusters:
-        _cluster_ranks(figures, campaign, phase, as_of)
+        _cluster_ranks(figures, campaign, phase, day)
+
+
+def live_ranks(
+    rows: list[Figures],
+    campaign: Campaign,
+    phase: Phase | None,
+    *,
+    siblings: list[Figures] | None = None,
+) -> None:
+    """Ranks as of today of each of `rows`, read from `RankCount` in one query: among the
+    siblings, at the level and in each cluster. `siblings`, when given, are rows that are all
+    the active children of one unit: they rank among themselves from their own figures. The
+    cost is that of the rows, whatever the size of their groups."""
+    memberships: dict[int, list[int]] = defaultdict(list)
+    for cluster_id, unit_id in Cluster.units.through.objects.filter(
+        unit_id__in=[f.unit.pk for f in rows]
+    ).values_list("cluster_id", "unit_id"):
+        memberships[unit_id].append(cluster_id)
+    names = (
+        dict(
+            Cluster.objects.filter(
+                pk__in={c for ids in memberships.values() for c in ids}
+            ).values_list("pk", "name")
+        )
+        if memberships
+        else {}
+    )
+    among = {m: competition_ranks(v) for m, v in _rank_values(siblings or []).items()}
+    together = {f.unit.pk for f in siblings or []}
+    probes: list[tuple[int, int, int, int | None]] = []
+    where: list[tuple[Figures, str, int | None, str]] = []
+    for f in rows:
+        values = [ranks.encode(m, f.measure(m)) for m in RANK_MEASURES]
+        groups: list[tuple[str, int, int, int | None]] = [
+            ("level", ranks.LEVEL, f.unit.depth, None)
+        ]
+        if f.unit.pk not in together:
+            groups.append(("siblings", ranks.SIBLINGS, f.unit.parent_id or 0, None))
+        groups += [("clusters", ranks.CLUSTER, c, c) for c in memberships.get(f.unit.pk, ())]
+        for label, scope, grp, cluster in groups:
+            for i, m in enumerate(RANK_MEASURES):
+                probes.append((scope, grp, i, values[i]))
+                where.append((f, label, cluster, m))
+    found = ranks.ranks_above(campaign.pk, _key(phase), probes)
+    for f in rows:
+        f.ranks = {"siblings": {}, "level": {}}
+        if f.unit.pk in together:
+            f.ranks["siblings"] = {m: among[m][f.unit.pk] for m in RANK_MEASURES}
+    for (f, label, cluster, m), value in zip(where, found, strict=True):
+        if label == "clusters":
+            f.ranks.setdefault("clusters", {}).setdefault(names[cluster], {})[m] = value
+        else:
+            f.ranks[label][m] = value
 
 
 def _cluster_ranks(
     figures: list[Figures], campaign: Campaign, phase: Phase | None, as_of: dt.date | None
 ) -> None:
+    """Ranks in the clusters as of a past date, from the figures of each cluster's active
+    units (as `RankCount` counts them as of today)."""
     ids = [f.unit.pk for f in figures]
     memberships = list(
         Cluster.units.through.objects.filter(unit_id__in=ids).values_list("cluster_id", "unit_id")
@@ -281,22 +333,45 @@ def _cluster_ranks(
     clusters = Cluster.objects.in_bulk({c for c, _u in memberships})
     members: dict[int, list[int]] = defaultdict(list)
     for cluster_id, unit_id in Cluster.units.through.objects.filter(
-        cluster_id__in=list(clusters)
+        cluster_id__in=list(clusters), unit__status=UnitStatus.ACTIVE
     ).values_list("cluster_id", "unit_id"):
         members[cluster_id].append(unit_id)
     units = Unit.objects.in_bulk({u for ids in members.values() for u in ids})
     everyone = figures_for(list(units.values()), campaign, phase=phase, as_of=as_of)
-    for cluster in clusters.values():
-        table = {pk: everyone[pk] for pk in members[cluster.pk]}
-        ranks = {m: competition_ranks(v) for m, v in _rank_values(table.values()).items()}
-        for f in figures:
-            if f.unit.pk in table:
-                f.ranks.setdefault("clusters", {})[cluster.name] = {
-                    m: ranks[m][f.unit.pk] for m in RANK_MEASURES
-                }
+    by_unit = {f.unit.pk: f for f in figures}
+    for cluster_id, unit_id in memberships:
+        f = by_unit[unit_id]
+        others = [everyone[pk] for pk in members[cluster_id]]
+        f.ranks.setdefault("clusters", {})[clusters[cluster_id].name] = {
+            m: _above(others, m, f.measure(m)) for m in RANK_MEASURES
+        }
+
+
+def _above(rows: list[Figures], m: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    return 1 + sum(1 for g in rows if g.measure(m) is not None and g.measure(m) > value)
 
 
 # -- the report -----------------------------------------------------------------------------
+
+
+@dataclass
+class Children:
+    """Which children a report carries: a page of `size` (all of them when None), in the
+    order of a figure (`sort`, highest first unless not `descending`; the order of the tree
+    when empty; "name" for names), of those whose name or code holds `q` (tone marks and đ
+    ignored)."""
+
+    page: int = 1
+    size: int | None = None
+    sort: str = ""
+    descending: bool = True
+    q: str = ""
+
+    @property
+    def everything(self) -> bool:
+        return self.size is None and not self.q.strip()
 
 
 @dataclass
@@ -307,6 +382,10 @@ class Report:
     phase: Phase | None
     as_of: dt.date
     tree: str
+    # How many children match (all pages), and which page this is.
+    children_total: int = 0
+    page: int = 1
+    pages: int = 1
 
     def as_dict(self) -> dict[str, Any]:
         out = {
@@ -317,10 +396,28 @@ class Report:
             **self.unit.as_dict(),
         }
         out["children"] = [c.as_dict() for c in self.children]
+        out["children_total"] = self.children_total
+        out["children_page"] = self.page
+        out["children_pages"] = self.pages
         return out
 
 
-UNIT_FIELDS = ("pk", "code", "name", "kind", "depth", "path", "parent_id", "status", "sort_key")
+UNIT_FIELDS = (
+    "pk", "code", "name", "name_folded", "kind", "depth", "path", "parent_id", "status", "sort_key",
+)  # fmt: skip
+# Figures a page of children is sorted by on the server: from the total rows ...
+SORT_TOTALS = {
+    "initiatives_submitted": "submitted",
+    "initiatives_valid": "valid",
+    "initiatives_invalid": "invalid",
+    "participating_members": "members",
+    "participating_units": "units",
+    "benefit_claimed_vnd": "claimed",
+    "benefit_valid_vnd": "benefit",
+}
+# ... and from the rank entries (the quota as `quotas_for` gives it).
+SORT_ENTRIES = {"quota": "quota", "target": "target", "quota_percent": "quota_tenths"}
+SORTS = frozenset({*SORT_TOTALS, *SORT_ENTRIES, "initiatives_pending", "name"})
 
 
 def children_of(unit: Unit) -> list[Unit]:
@@ -331,6 +428,98 @@ def children_of(unit: Unit) -> list[Unit]:
     )
 
 
+def _matching(unit: Unit, q: str) -> Any:
+    from django.db.models import Q
+
+    from sangkien.text import fold
+
+    qs = Unit.objects.filter(parent=unit, status=UnitStatus.ACTIVE)
+    text = q.strip()
+    if text:
+        qs = qs.filter(Q(name_folded__contains=fold(text)) | Q(code__icontains=text))
+    return qs
+
+
+def _pages(total: int, size: int | None, page: int) -> tuple[int, int]:
+    pages = max(1, -(-total // size)) if size else 1
+    return pages, min(max(1, page), pages)
+
+
+def children_page(
+    unit: Unit, campaign: Campaign, phase: Phase | None, query: Children
+) -> tuple[list[Unit], int, int, int]:
+    """(children on the page, how many match, the page, the number of pages), as of today,
+    sorted in the database by the maintained rows: the cost is the children's index rows,
+    and the page's units."""
+    from django.db.models import F, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from .models import RankEntry
+
+    qs = _matching(unit, query.q)
+    total = qs.count()
+    pages, page = _pages(total, query.size, query.page)
+    key = _key(phase)
+    order: list[Any] = []
+    if query.sort == "name":
+        order = ["-sort_key", "-id"] if query.descending else ["sort_key", "id"]
+    elif query.sort in SORTS:
+        totals = TreeTotal.objects.filter(campaign=campaign, phase_key=key, unit_id=OuterRef("pk"))
+        if query.sort in SORT_ENTRIES:
+            rows = RankEntry.objects.filter(
+                campaign=campaign, phase_key=key, unit_id=OuterRef("pk")
+            )
+            value: Any = Subquery(rows.values(SORT_ENTRIES[query.sort])[:1])
+        elif query.sort == "initiatives_pending":
+            pending = totals.annotate(p=F("submitted") - F("valid") - F("invalid")).values("p")
+            value = Coalesce(Subquery(pending[:1]), Value(0), output_field=IntegerField())
+        else:
+            value = Coalesce(
+                Subquery(totals.values(SORT_TOTALS[query.sort])[:1]),
+                Value(0),
+                output_field=IntegerField(),
+            )
+        qs = qs.annotate(sort_value=value)
+        by = F("sort_value")
+        order = [
+            by.desc(nulls_last=True) if query.descending else by.asc(nulls_last=True),
+            "sort_key",
+            "id",
+        ]
+    else:
+        order = ["sort_key", "id"]
+    qs = qs.only(*UNIT_FIELDS).order_by(*order)
+    if query.size:
+        start = (page - 1) * query.size
+        qs = qs[start : start + query.size]
+    return list(qs), total, page, pages
+
+
+def _page_in_python(
+    children: list[Figures], query: Children
+) -> tuple[list[Figures], int, int, int]:
+    """The same page of already computed children (past dates, the dated tree)."""
+    from sangkien.text import fold
+
+    rows = children
+    text = query.q.strip()
+    if text:
+        folded, upper = fold(text), text.upper()
+        rows = [f for f in rows if folded in f.unit.name_folded or upper in f.unit.code.upper()]
+    if query.sort == "name":
+        rows = sorted(rows, key=lambda f: (f.unit.sort_key, f.unit.pk), reverse=query.descending)
+    elif query.sort in SORTS:
+        present = [f for f in rows if f.measure(query.sort) is not None]
+        missing = [f for f in rows if f.measure(query.sort) is None]
+        present.sort(key=lambda f: f.measure(query.sort), reverse=query.descending)
+        rows = present + missing
+    total = len(rows)
+    pages, page = _pages(total, query.size, query.page)
+    if query.size:
+        rows = rows[(page - 1) * query.size : page * query.size]
+    return rows, total, page, pages
+
+
 def report(
     unit: Unit,
     campaign: Campaign,
@@ -339,11 +528,46 @@ def report(
     as_of: dt.date | None = None,
     tree: str = CURRENT,
     with_children: bool = True,
+    children: Children | None = None,
 ) -> Report:
-    """The figures of `unit` with its ranks, and of each of its children with theirs."""
+    """The figures of `unit` with its ranks, and of each of its children (all of them, or the
+    page `children` asks for) with theirs. As of today it reads the unit's rows and the
+    page's, never those of its siblings or its level."""
     day = as_of or today()
+    query = children or Children()
     if tree == DATED:
-        return dated_report(unit, campaign, phase=phase, as_of=day)
+        dated = dated_report(unit, campaign, phase=phase, as_of=day)
+        rows, dated.children_total, dated.page, dated.pages = _page_in_python(dated.children, query)
+        dated.children = rows
+        return dated
+    if not is_live(as_of):
+        return _past_report(unit, campaign, phase, day, with_children, query)
+    if not with_children:
+        kids, total, page, pages = [], 0, 1, 1
+    elif query.everything and not query.sort:
+        kids = children_of(unit)
+        total, page, pages = len(kids), 1, 1
+    else:
+        kids, total, page, pages = children_page(unit, campaign, phase, query)
+    table = figures_for([unit, *kids], campaign, phase=phase, as_of=day)
+    me = table[unit.pk]
+    rows = [table[k.pk] for k in kids]
+    # All the active children at once rank among themselves from their own figures.
+    live_ranks([me, *rows], campaign, phase, siblings=rows if query.everything else None)
+    _with_plans([me, *rows], campaign)
+    return Report(me, rows, campaign, phase, day, CURRENT, total, page, pages)
+
+
+def _past_report(
+    unit: Unit,
+    campaign: Campaign,
+    phase: Phase | None,
+    day: dt.date,
+    with_children: bool,
+    query: Children,
+) -> Report:
+    """As of a past date: summed day rows of the unit, its siblings and its children, the
+    level read whole for its ranks (bounded work for past dates is not done yet)."""
     kids = children_of(unit) if with_children else []
     siblings = children_of(unit.parent) if unit.parent_id else [unit]
     if unit.pk not in {s.pk for s in siblings}:
@@ -354,8 +578,9 @@ def report(
     children = [table[k.pk] for k in kids]
     rank(children, campaign, phase, day, clusters=False)
     _cluster_ranks([table[unit.pk], *children], campaign, phase, day)
-    _with_plans([table[unit.pk], *children], campaign)
-    return Report(table[unit.pk], children, campaign, phase, day, CURRENT)
+    rows, total, page, pages = _page_in_python(children, query)
+    _with_plans([table[unit.pk], *rows], campaign)
+    return Report(table[unit.pk], rows, campaign, phase, day, CURRENT, total, page, pages)
 
 
 def _with_plans(rows: list[Figures], campaign: Campaign) -> None:

@@ -194,3 +194,81 @@ class Snapshot(models.Model):
         if self.pk is not None and Snapshot.objects.filter(pk=self.pk).exists():
             raise ValueError("A snapshot is never changed once taken.")
         super().save(*args, **kwargs)
+
+
+class RankEntry(models.Model):
+    """What one unit holds in `RankCount` for a campaign and phase key: its ranking groups
+    (parent, depth; active units only) and its value of each ranked measure as of today, with
+    its quota. Kept by `ranks.sync` in the transaction that moves any of them."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    phase_key = models.IntegerField(default=0, db_default=0)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    parent = models.IntegerField(default=0, db_default=0)  # 0: no parent (the root)
+    depth = models.IntegerField(default=0, db_default=0)
+    active = models.BooleanField(default=False, db_default=False)
+    valid = models.IntegerField(default=0, db_default=0)
+    members = models.IntegerField(default=0, db_default=0)
+    benefit = models.BigIntegerField(default=0, db_default=0)
+    # The quota as `quotas_for` gives it, and the quota percent in tenths
+    # (`figures.percent` × 10); NULL without a quota.
+    quota = models.IntegerField(null=True, blank=True)
+    target = models.IntegerField(null=True, blank=True)
+    quota_tenths = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "phase_key", "unit"], name="rankentry_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.campaign_id}/{self.phase_key}"
+
+
+class RankCount(models.Model):
+    """How many active units of one ranking group hold each value of one measure, so that a
+    rank is 1 + the units above the value: for each (campaign, phase key, scope — siblings by
+    parent id, level by depth, cluster by cluster id —, group, measure) three tiers of rows
+    (`ranks.cells`): exact values under their 3-significant-digit bucket, those buckets under
+    their 1-digit bucket, and the 1-digit buckets. Only values above 0 are kept (a 0 is above
+    nobody)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    phase_key = models.IntegerField(default=0, db_default=0)
+    scope = models.SmallIntegerField()
+    grp = models.IntegerField()
+    measure = models.SmallIntegerField()
+    tier = models.SmallIntegerField()
+    bucket = models.BigIntegerField()
+    value = models.BigIntegerField()
+    units = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "campaign",
+                    "phase_key",
+                    "scope",
+                    "grp",
+                    "measure",
+                    "tier",
+                    "bucket",
+                    "value",
+                ],
+                name="rankcount_key",
+            )
+        ]
+        indexes = [
+            # Covering: a rank is a range sum of `units` read off this index alone.
+            models.Index(
+                fields=[
+                    "campaign", "phase_key", "scope", "grp", "measure", "tier", "bucket", "value",
+                    "units",
+                ],
+                name="rankcount_sum",
+            )
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.phase_key} {self.scope}:{self.grp} m{self.measure}"

@@ -22,6 +22,7 @@ from sangkien.campaigns.models import Campaign
 from sangkien.initiatives.models import HistoryEntry, Initiative
 from sangkien.orgs.models import PATH_END, Unit
 
+from . import ranks
 from .engine import NOTHING, State, add_to_tree, chains, next_state, phase_keys
 from .models import COUNTERS, TREE_COUNTERS, MemberSpan, OwnDay, TreeDay, TreeTotal
 
@@ -488,6 +489,7 @@ def rebuild(campaigns: Iterable[Campaign] | None = None, progress: Any = None) -
                 for start, end, n in spans
             ),
         )
+        ranks.rebuild(campaign.pk)
         written += len(counted.tree)
         if progress is not None:
             progress(campaign)
@@ -504,6 +506,7 @@ def repair(nodes: set[int]) -> None:
         TreeDay.objects.filter(campaign_id=campaign_id, unit_id__in=nodes).delete()
         TreeTotal.objects.filter(campaign_id=campaign_id, unit_id__in=nodes).delete()
         _write_tree(campaign_id, counted.tree)
+        ranks.sync(campaign_id, ranks.campaign_keys(campaign_id), nodes)
 
 
 def _units_series(nodes: set[int]) -> dict[tuple[int, int, int], dict[dt.date, int]]:
@@ -531,8 +534,13 @@ class Reorganisation:
         self.before = chains(self.scope)
 
     def finish(self, new_units: Iterable[Unit] = ()) -> None:
-        before = self.before
         scope = self.scope | units_under([*self.units, *(u.pk for u in new_units)])
+        self._figures(scope)
+        # The units of the scope may have changed parent, level or status: their ranks too.
+        ranks.sync_everywhere(scope)
+
+    def _figures(self, scope: set[int]) -> None:
+        before = self.before
         after = chains(scope)
         touched_before = {g for _c, g in before.values() if g is not None}
         nodes: set[int] = set()

@@ -21,7 +21,7 @@ from sangkien.core.errors import ValidationError
 from sangkien.orgs.models import Unit, UnitStatus
 from sangkien.text import clean_line
 
-from . import figures
+from . import figures, ranks
 from .models import Cluster, Snapshot
 
 # The keys of a report's dictionary that describe the report, not the unit.
@@ -227,6 +227,7 @@ def create_cluster(owner: Unit, *, name: str, units: Sequence[Unit], by: Any) ->
         owner=owner, name=name, created_by=by if getattr(by, "is_authenticated", False) else None
     )
     cluster.units.set(units)
+    ranks.cluster_changed(cluster.pk)
     audit.record(actor=by, action="cluster.create", obj=cluster, after=_cluster_state(cluster))
     return cluster
 
@@ -239,6 +240,7 @@ def update_cluster(cluster: Cluster, *, name: str, units: Sequence[Unit], by: An
     cluster.name = name
     cluster.save(update_fields=["name", "updated_at"])
     cluster.units.set(units)
+    ranks.cluster_changed(cluster.pk)
     audit.record(
         actor=by, action="cluster.update", obj=cluster, before=before, after=_cluster_state(cluster)
     )
@@ -249,7 +251,9 @@ def update_cluster(cluster: Cluster, *, name: str, units: Sequence[Unit], by: An
 def delete_cluster(cluster: Cluster, *, by: Any) -> None:
     before = _cluster_state(cluster)
     audit.record(actor=by, action="cluster.delete", obj=cluster, before=before)
+    pk = cluster.pk
     cluster.delete()
+    ranks.cluster_changed(pk)
 
 
 @dataclass

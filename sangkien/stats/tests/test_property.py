@@ -19,7 +19,9 @@ from sangkien.initiatives.models import Initiative, Status
 from sangkien.initiatives.tests.builders import complete, make_campaign
 from sangkien.orgs import services as orgs
 from sangkien.orgs.models import Member, Unit, UnitStatus
-from sangkien.stats import recount
+from sangkien.quotas import services as quotas
+from sangkien.stats import figures, recount
+from sangkien.stats import services as stats_services
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -61,8 +63,13 @@ def _world() -> dict:
             {"name": "Đợt 2", "starts_on": dt.date(2026, 5, 1), "ends_on": dt.date(2027, 12, 31)},
         ],
     )
+    # An emulation cluster across provinces, so cluster ranks move with everything else.
+    stats_services.create_cluster(
+        root, name="Cụm 1", units=[grassroots[0], grassroots[2], grassroots[4], uppers[2]], by=None
+    )
     return {
         "campaign": campaign,
+        "root": root,
         "uppers": uppers,
         "provinces": [p1, p2],
         "entry": [*grassroots, group],
@@ -147,11 +154,78 @@ def _step(world: dict, clock: Clock, op: tuple[int, int, int, int]) -> None:
             source, target = active[a % len(active)], active[b % len(active)]
             if source.pk != target.pk:
                 orgs.merge_units([source], into=target, by=None, on=timezone.localdate(clock.now))
+    elif kind == 8:  # a quota allocated (for the whole campaign or for a phase)
+        parents = [world["root"], *world["provinces"], *world["uppers"]]
+        parent = Unit.objects.get(pk=parents[a % len(parents)].pk)
+        children = list(Unit.objects.filter(parent=parent, status=UnitStatus.ACTIVE))
+        if children and parent.is_active:
+            phases = [None, *world["campaign"].phases.order_by("number")]
+            phase = phases[b % len(phases)]
+            value = None if c % 9 == 0 else c % 7
+            quotas.allocate(parent, world["campaign"], phase, {children[b % len(children)]: value},
+                            by=None)  # fmt: skip
     else:  # days pass
         clock.now += dt.timedelta(days=a % 40, hours=b % 24)
 
 
-OPS = st.tuples(st.integers(0, 7), st.integers(0, 50), st.integers(1, 4095), st.integers(0, 40))
+def brute_force_ranks(campaign, phase) -> dict:
+    """Every active unit's ranks, by sorting every group in full (the way ranks are defined),
+    from the figures of every unit."""
+    units = list(Unit.objects.all())
+    table = figures.figures_for(units, campaign, phase=phase)
+    active = [u for u in units if u.is_active]
+    groups: dict = {}
+    for u in active:
+        groups.setdefault(("siblings", u.parent_id), []).append(u.pk)
+        groups.setdefault(("level", u.depth), []).append(u.pk)
+    for cluster in stats_services.Cluster.objects.all():
+        groups[("clusters", cluster.name)] = [u.pk for u in cluster.units.all() if u.is_active]
+
+    def above(pks, m, value):
+        if value is None:
+            return None
+        return 1 + sum(1 for pk in pks if (table[pk].measure(m) or 0) > value
+                       and table[pk].measure(m) is not None)  # fmt: skip
+
+    out = {}
+    for u in units:
+        f = table[u.pk]
+        ranks = {
+            "siblings": {m: above(groups.get(("siblings", u.parent_id), []), m, f.measure(m))
+                         for m in figures.RANK_MEASURES},
+            "level": {m: above(groups.get(("level", u.depth), []), m, f.measure(m))
+                      for m in figures.RANK_MEASURES},
+        }  # fmt: skip
+        for cluster in u.in_clusters.all():
+            ranks.setdefault("clusters", {})[cluster.name] = {
+                m: above(groups[("clusters", cluster.name)], m, f.measure(m))
+                for m in figures.RANK_MEASURES
+            }
+        out[u.code] = ranks
+    return out
+
+
+def served_ranks(campaign, phase) -> dict:
+    """Every unit's ranks as the reports serve them (each unit's own report, and each unit
+    again as a child in its parent's report)."""
+    out = {}
+    for u in Unit.objects.all():
+        report = figures.report(u, campaign, phase=phase)
+        out[u.code] = report.unit.ranks
+        for child in report.children:
+            assert child.ranks == figures.report(child.unit, campaign, phase=phase).unit.ranks, (
+                child.unit.code
+            )
+    return out
+
+
+def assert_ranks_exact(world) -> None:
+    campaign = world["campaign"]
+    for phase in [None, *campaign.phases.order_by("number")]:
+        assert served_ranks(campaign, phase) == brute_force_ranks(campaign, phase)
+
+
+OPS = st.tuples(st.integers(0, 8), st.integers(0, 50), st.integers(1, 4095), st.integers(0, 40))
 
 
 @pytest.mark.django_db(transaction=False)
@@ -172,6 +246,7 @@ def test_aggregates_match_the_recount_after_every_step(ops):
             except (ValidationError, ConflictError):
                 pass  # a step the rules refuse (e.g. resubmitting under a merged unit)
             assert [str(d) for d in recount.check()] == [], op
+            assert_ranks_exact(world)
         transaction.set_rollback(True)
 
 
