@@ -226,8 +226,6 @@ SITE_URL_FROM_REQUEST = not os.environ.get("SANGKIEN_SITE_URL", "").strip()
 # Attachments to initiatives: at most this many files of at most this size each.
 SANGKIEN_ATTACHMENT_MAX_BYTES = int(os.environ.get("SANGKIEN_ATTACHMENT_MAX_MB", "10")) << 20
 SANGKIEN_ATTACHMENT_MAX_COUNT = int(os.environ.get("SANGKIEN_ATTACHMENT_MAX_COUNT", "10"))
-# Ranks among all units of a level are reused this long (the figures are always live).
-SANGKIEN_RANK_CACHE_SECONDS = int(os.environ.get("SANGKIEN_RANK_CACHE_SECONDS", "60"))
 
 # Background work (decision 0014): django-tasks with its database backend, run by
 # `sangkien worker`. SANGKIEN_TASKS=immediate runs every task inside the request instead

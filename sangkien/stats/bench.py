@@ -29,8 +29,9 @@ Statistics (`run_stats_suite`, `run_dashboard_suite`, `run_submit_suite`):
   unit's answer is compared figure by figure with the recount; any difference voids the run.
   `.as_of` (a past date) has no status-based recount.
 - `stats.report.<class>` — the same figures read with `figures.report()`, without HTTP.
-- `stats.api.<class>.cold` — the API call with the rank cache emptied before each call (what
-  the first request after the cache expires pays).
+- `stats.api.<class>.cold` — the API call with Django's cache emptied before each call (the
+  ranks are read from `RankCount` and use no cache since decision 0018; the case stays to
+  show that nothing is warmed).
 - `stats.dashboard.<class>` — the dashboard page (or, before it exists, the data it shows:
   `figures.report()` and `figures.series()`).
 - `submit.engine_on` / `submit.engine_off` — `submit_initiative` on a fresh draft of a
@@ -757,7 +758,7 @@ def run_stats_suite(
                 before=cache.clear,
             )
             results.append(
-                _result(f"stats.api.{label}.cold", cold, note + ", rank cache emptied first")
+                _result(f"stats.api.{label}.cold", cold, note + ", cache emptied first")
             )
             if dashboard:
                 results.append(_dashboard_case(client, label, units, campaign, runs, note, say))

@@ -53,7 +53,6 @@ def post(client: Any, url: str, query: str = "") -> Any:
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SANGKIEN_RANK_CACHE_SECONDS = 0
 
 
 @pytest.fixture

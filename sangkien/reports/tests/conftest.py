@@ -19,11 +19,6 @@ from sangkien.quotas import services as quotas
 from .helpers import new_grassroots
 
 
-@pytest.fixture(autouse=True)
-def _no_rank_cache(settings):
-    settings.SANGKIEN_RANK_CACHE_SECONDS = 0
-
-
 @pytest.fixture
 def english(client, settings):
     """Pages in English (the language cookie), and the test's own strings too."""

@@ -26,11 +26,6 @@ def viewport():
     return PHONE
 
 
-@pytest.fixture(autouse=True)
-def _no_rank_cache(settings):
-    settings.SANGKIEN_RANK_CACHE_SECONDS = 0
-
-
 @pytest.fixture
 def world(tree, member, reviewer):
     campaign = make_campaign(tree.root, code="SK")

@@ -26,11 +26,6 @@ pytestmark = pytest.mark.django_db
 DAY1 = dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.UTC)  # 10:00 in Hà Nội
 
 
-@pytest.fixture(autouse=True)
-def _no_rank_cache(settings):
-    settings.SANGKIEN_RANK_CACHE_SECONDS = 0
-
-
 class Clock:
     def __init__(self) -> None:
         self.now = DAY1

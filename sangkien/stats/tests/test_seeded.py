@@ -20,7 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def _settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SANGKIEN_RANK_CACHE_SECONDS = 0
 
 
 def test_check_stats_passes_after_seeding_and_after_a_decision():

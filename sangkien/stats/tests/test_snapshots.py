@@ -17,11 +17,6 @@ from sangkien.stats import figures, services
 from sangkien.stats.models import Snapshot
 
 
-@pytest.fixture(autouse=True)
-def _no_rank_cache(settings):
-    settings.SANGKIEN_RANK_CACHE_SECONDS = 0
-
-
 @pytest.fixture
 def campaign(tree):
     return make_campaign(tree.root, code="SK")

@@ -25,11 +25,6 @@ from sangkien.stats import figures, services
 from sangkien.stats.models import Cluster
 
 
-@pytest.fixture(autouse=True)
-def _no_rank_cache(settings):
-    settings.SANGKIEN_RANK_CACHE_SECONDS = 0
-
-
 @pytest.fixture
 def english(client, settings):
     """Pages in English (the language cookie), and the test's own strings too."""
