@@ -757,9 +757,7 @@ def run_stats_suite(
                 [StatsRequest(units[i % len(units)], campaign) for i in range(min(runs, 5))],
                 before=cache.clear,
             )
-            results.append(
-                _result(f"stats.api.{label}.cold", cold, note + ", cache emptied first")
-            )
+            results.append(_result(f"stats.api.{label}.cold", cold, note + ", cache emptied first"))
             if dashboard:
                 results.append(_dashboard_case(client, label, units, campaign, runs, note, say))
         transaction.set_rollback(True)
