@@ -30,7 +30,7 @@ Statistics (`run_stats_suite`, `run_dashboard_suite`, `run_submit_suite`):
   `.as_of` (a past date) has no status-based recount.
 - `stats.report.<class>` — the same figures read with `figures.report()`, without HTTP.
 - `stats.api.<class>.cold` — the API call with Django's cache emptied before each call (the
-  ranks are read from `RankCount` and use no cache since decision 0019; the case stays to
+  ranks are read from `RankCount` and use no cache since decision 0021; the case stays to
   show that nothing is warmed).
 - `stats.dashboard.<class>` — the dashboard page (or, before it exists, the data it shows:
   `figures.report()` and `figures.series()`).
