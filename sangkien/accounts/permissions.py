@@ -77,8 +77,9 @@ def top_units_for(user: Any, roles: frozenset[str] = VIEW_UNITS) -> UnitQuerySet
     return Unit.objects.filter(path__in=paths)
 
 
-def can_view_unit(user: Any, unit: Unit) -> bool:
-    return has_role_on(user, unit, VIEW_UNITS)
+def can_view_unit(user: Any, unit: Unit | None) -> bool:
+    """May the user open this unit's pages? (Read off the cached grants; no query.)"""
+    return unit is not None and has_role_on(user, unit, VIEW_UNITS)
 
 
 def can_manage_unit(user: Any, unit: Unit) -> bool:

@@ -23,12 +23,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sangkien.core.errors import ValidationError
+from sangkien.core.pages import posted
 from sangkien.core.qr import qr_svg
 from sangkien.core.templatetags.ui import person
 from sangkien.orgs.forms import add_service_errors
 from sangkien.orgs.models import Member
-from sangkien.orgs.permissions import get_member_for_user, get_unit_for_user
-from sangkien.orgs.views import breadcrumbs_for, posted, visible
+from sangkien.orgs.permissions import breadcrumbs_for, get_member_for_user, get_unit_for_user
 
 from . import forms as account_forms
 from . import services
@@ -47,6 +47,7 @@ from .permissions import (
     can_invite,
     can_manage_grants,
     can_reset_password,
+    can_view_unit,
 )
 
 
@@ -141,7 +142,7 @@ def grant_list(request: HttpRequest, code: str) -> HttpResponse:
         "breadcrumbs": breadcrumbs_for(request.user, unit),
         "form": form,
         "grants": [(g, can_grant(request.user, g.role, unit)) for g in grants],
-        "unit_visible": visible(request.user, unit),
+        "unit_visible": can_view_unit(request.user, unit),
     }
     return render(request, "accounts/grant_list.html", context, status=status)
 

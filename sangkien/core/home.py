@@ -58,7 +58,7 @@ def headlines_for(user: Any) -> list[Headline]:
     the campaign its dashboard opens with."""
     from sangkien.campaigns.permissions import campaigns_for
     from sangkien.stats.figures import figures_for
-    from sangkien.stats.views import default_campaign
+    from sangkien.stats.choice import default_campaign
 
     units = list(top_units_for(user, VIEW_QUEUE).ordered()[:HEADLINE_UNITS])
     campaigns = campaigns_for(user) if units else []

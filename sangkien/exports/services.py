@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, QueryDict
+from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,12 +25,12 @@ from sangkien.accounts.permissions import VIEW_MEMBERS, VIEW_PERSONAL_DATA, has_
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.errors import ValidationError
-from sangkien.initiatives.lists import Queue
 from sangkien.initiatives.models import Initiative
+from sangkien.initiatives.queue import Queue
 from sangkien.orgs.models import Member, Unit
 from sangkien.orgs.permissions import get_unit_for_user
-from sangkien.orgs.views import member_queryset
 from sangkien.stats import figures
+from sangkien.stats.choice import read_choice
 
 from .tables import Table, figure_table, initiative_table, member_table, unit_table
 from .xlsx import write_table
@@ -49,14 +49,6 @@ def inline_limit() -> int:
     return int(getattr(settings, "SANGKIEN_EXPORT_INLINE_ROWS", INLINE_ROWS))
 
 
-def _request(user: Any, query: QueryDict) -> HttpRequest:
-    """What the list pages' own filter code reads off a request: the user and the query."""
-    request = HttpRequest()
-    request.user = user
-    request.GET = query  # type: ignore[assignment]
-    return request
-
-
 # -- the web: the list pages' rows, in the user's scope ----------------------------------------
 
 
@@ -64,11 +56,11 @@ def table_for(kind: str, user: Any, code: str, query: QueryDict) -> Table:
     """The table of `kind` as the user's list page shows it (raises Http404 outside the
     user's scope, as the page does)."""
     if kind == "initiatives":
-        queue = Queue(_request(user, query))  # the review queue: its filters and its scope
+        queue = Queue(user, query)  # the review queue: its filters and its scope
         return named(initiative_table(queue.filtered(), order=queue.form.ordering), queue.unit)
     if kind == "members":
         unit = get_unit_for_user(user, code, VIEW_MEMBERS)
-        qs = member_queryset(
+        qs = Member.objects.listed(
             unit, q=(query.get("q") or "")[:100], former=query.get("former") == "1"
         )
         return named(member_table(qs, personal=has_role_on(user, unit, VIEW_PERSONAL_DATA)), unit)
@@ -76,10 +68,8 @@ def table_for(kind: str, user: Any, code: str, query: QueryDict) -> Table:
         unit = get_unit_for_user(user, code)
         return named(unit_table(Unit.objects.in_subtree(unit)), unit)
     if kind == "figures":
-        from sangkien.stats.views import read_choice
-
         unit = get_unit_for_user(user, code)
-        choice = read_choice(_request(user, query), unit, campaigns_for(user))
+        choice = read_choice(query, unit, campaigns_for(user))
         if choice.campaign is None:
             raise Http404
         report = figures.report(

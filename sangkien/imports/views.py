@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sangkien.accounts.permissions import MANAGE_MEMBERS, MANAGE_UNITS, role_paths, top_units_for
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
+from sangkien.core.pages import is_htmx
 from sangkien.initiatives.permissions import ENTER_ON_BEHALF
 from sangkien.jobs.models import Job, JobStatus
 from sangkien.jobs.services import (
@@ -187,7 +188,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = as_it_is_now(get_import_for_user(request.user, pk))
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx(request):
         # The page's watcher: nothing to swap while the job runs (the progress block polls
         # on its own); the whole page again once it is finished, to show the rows.
         response = HttpResponse(status=204)

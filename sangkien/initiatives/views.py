@@ -56,10 +56,6 @@ GET_POST = require_http_methods(["GET", "POST"])
 _KEY_PART = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 # -- entry: who, where, which campaign -----------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from sangkien.core.pages import is_htmx
 from sangkien.core.pagination import keyset_page
 
 from .permissions import get_job_for_user, jobs_of
@@ -47,7 +48,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress block alone (what the bar polls); a page of its own without htmx."""
     job = as_it_is_now(get_job_for_user(request.user, pk))
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx(request):
         # "Run again" in the block goes back to the page the block is on.
         page = urlsplit(request.headers.get("HX-Current-URL", ""))
         next_url = page.path + (f"?{page.query}" if page.query else "") if page.path else ""

@@ -21,6 +21,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.fields import BinaryCharField
+from sangkien.text import fold
 
 SEGMENT = 6  # base-36 characters per level: ids up to 2,176,782,335
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -271,6 +272,23 @@ class MemberQuerySet(models.QuerySet["Member"]):
 
     def ordered(self) -> MemberQuerySet:
         return self.order_by("sort_key", "id")
+
+    def matching(self, q: str) -> MemberQuerySet:
+        """Members whose folded name holds every word of `q`, or whose code is `q`."""
+        words = fold(q).split()
+        if not words:
+            return self
+        cond = Q()
+        for word in words:
+            cond &= Q(name_folded__contains=word)
+        return self.filter(cond | Q(code=q.strip().upper()))
+
+    def listed(self, unit: Unit, *, q: str = "", former: bool = False) -> MemberQuerySet:
+        """The member list of `unit`'s subtree as its page shows it (and exports it): the
+        current members, or the former ones, matching `q`."""
+        qs = self.in_subtree(unit).select_related("unit")
+        qs = qs.exclude(left_on__isnull=True) if former else qs.current()
+        return qs.matching(q)
 
 
 class Member(models.Model):

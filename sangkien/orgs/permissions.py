@@ -10,6 +10,7 @@ from django.http import Http404
 from sangkien.accounts.permissions import (
     VIEW_MEMBERS,
     VIEW_UNITS,
+    can_view_unit,
     has_role_on,
     units_visible_to,
 )
@@ -37,3 +38,11 @@ def get_member_for_user(user: Any, code: str) -> Member:
     if not is_self and not has_role_on(user, member.unit, VIEW_MEMBERS):
         raise Http404
     return member
+
+
+def breadcrumbs_for(user: Any, unit: Unit) -> list[Unit]:
+    """The ancestors of `unit` the user may see, root first (one query)."""
+    if not unit.ancestor_ids:
+        return []
+    ancestors = Unit.objects.filter(pk__in=unit.ancestor_ids).order_by("depth")
+    return [a for a in ancestors if can_view_unit(user, a)]

@@ -30,17 +30,18 @@ from sangkien.accounts.permissions import (
     can_reorganise,
     can_view_members,
     can_view_personal_data,
-    role_paths,
+    can_view_unit,
     top_units_for,
     units_visible_to,
 )
 from sangkien.core.errors import ConflictError, ValidationError
+from sangkien.core.pages import form_page, is_htmx, posted
 from sangkien.core.pagination import keyset_page
 from sangkien.text import fold
 
 from . import forms, services
 from .models import Member, Unit, UnitEvent, UnitStatus
-from .permissions import get_member_for_user, get_unit_for_user
+from .permissions import breadcrumbs_for, get_member_for_user, get_unit_for_user
 
 SEARCH_LIMIT = 20
 CHILDREN_PAGE = 100
@@ -48,30 +49,6 @@ CLOSED_CHILDREN_LIMIT = 200
 EVENTS_LIMIT = 50
 
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def posted(request: HttpRequest) -> Any:
-    """The submitted data of a POST (even an empty one), else None for an unbound form."""
-    return request.POST if request.method == "POST" else None
-
-
-def visible(user: Any, unit: Unit | None) -> bool:
-    """May the user open this unit's page? (Read off the cached grants; no query.)"""
-    if unit is None:
-        return False
-    return any(unit.path.startswith(p) for p in role_paths(user))
-
-
-def breadcrumbs_for(user: Any, unit: Unit) -> list[Unit]:
-    """The ancestors of `unit` the user may see, root first."""
-    if not unit.ancestor_ids:
-        return []
-    ancestors = Unit.objects.filter(pk__in=unit.ancestor_ids).order_by("depth")
-    return [a for a in ancestors if visible(user, a)]
 
 
 def unit_for(request: HttpRequest, code: str, check: Callable[[Any, Unit], bool]) -> Unit:
@@ -87,34 +64,6 @@ def member_for(request: HttpRequest, code: str) -> Member:
     if not can_manage_members(request.user, member.unit):
         raise PermissionDenied
     return member
-
-
-def form_page(
-    request: HttpRequest,
-    form: Any,
-    *,
-    title: str,
-    submit_label: str,
-    cancel_url: str,
-    unit: Unit | None = None,
-    intro: str = "",
-    template: str = "includes/form_page.html",
-    status: int = 200,
-    **extra: Any,
-) -> HttpResponse:
-    if form.is_bound and form.errors and status == 200:
-        status = 400
-    context = {
-        "form": form,
-        "title": title,
-        "submit_label": submit_label,
-        "cancel_url": cancel_url,
-        "unit": unit,
-        "breadcrumbs": breadcrumbs_for(request.user, unit) if unit else [],
-        "intro": intro,
-        **extra,
-    }
-    return render(request, template, context, status=status)
 
 
 # -- browsing ----------------------------------------------------------------------------
@@ -195,13 +144,13 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "unit": unit,
         "breadcrumbs": breadcrumbs_for(user, unit),
         "children": children,
-        "closed_children": [(c, visible(user, c.successor)) for c in closed_children],
-        "predecessors": [(p, visible(user, p)) for p in predecessors],
+        "closed_children": [(c, can_view_unit(user, c.successor)) for c in closed_children],
+        "predecessors": [(p, can_view_unit(user, p)) for p in predecessors],
         "events": events,
-        "versions": [(v, visible(user, v.parent)) for v in versions],
+        "versions": [(v, can_view_unit(user, v.parent)) for v in versions],
         "answering": answering,
-        "answering_visible": visible(user, answering),
-        "parent_visible": visible(user, unit.parent),
+        "answering_visible": can_view_unit(user, answering),
+        "parent_visible": can_view_unit(user, unit.parent),
         "can_view_members": can_view_members(user, unit),
         "can_manage_unit": can_manage_unit(user, unit) and unit.is_active,
         "can_add_member": (
@@ -218,25 +167,13 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 # -- members -----------------------------------------------------------------------------
 
 
-def member_queryset(unit: Unit, *, q: str = "", former: bool = False) -> Any:
-    qs = Member.objects.in_subtree(unit).select_related("unit")
-    qs = qs.exclude(left_on__isnull=True) if former else qs.current()
-    words = fold(q).split()
-    if words:
-        cond = Q()
-        for word in words:
-            cond &= Q(name_folded__contains=word)
-        qs = qs.filter(cond | Q(code=q.strip().upper()))
-    return qs
-
-
 @login_required
 def member_list(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit_for_user(request.user, code, VIEW_MEMBERS)
     q = (request.GET.get("q") or "")[:100]
     former = request.GET.get("former") == "1"
     page = keyset_page(
-        member_queryset(unit, q=q, former=former),
+        Member.objects.listed(unit, q=q, former=former),
         order=("sort_key", "id"),
         cursor=request.GET.get("cursor"),
         size=settings.PAGE_SIZE,
@@ -268,8 +205,8 @@ def member_detail(request: HttpRequest, code: str) -> HttpResponse:
         "member": member,
         "unit": member.unit,
         "breadcrumbs": breadcrumbs_for(user, member.unit),
-        "unit_visible": visible(user, member.unit),
-        "memberships": [(m, visible(user, m.unit)) for m in memberships],
+        "unit_visible": can_view_unit(user, member.unit),
+        "memberships": [(m, can_view_unit(user, m.unit)) for m in memberships],
         "show_personal": can_view_personal_data(user, member),
         "can_manage": can_manage_members(user, member.unit),
     }
@@ -300,6 +237,7 @@ def member_create(request: HttpRequest, code: str) -> HttpResponse:
         submit_label=_("Add member"),
         cancel_url=reverse("orgs:members", args=[unit.code]),
         unit=unit,
+        breadcrumbs=breadcrumbs_for(request.user, unit),
     )
 
 
@@ -334,6 +272,7 @@ def member_edit(request: HttpRequest, code: str) -> HttpResponse:
         submit_label=_("Save"),
         cancel_url=reverse("orgs:member_detail", args=[member.code]),
         unit=member.unit,
+        breadcrumbs=breadcrumbs_for(request.user, member.unit),
         status=status,
     )
 
@@ -371,6 +310,7 @@ def member_move(request: HttpRequest, code: str) -> HttpResponse:
         submit_label=_("Move member"),
         cancel_url=reverse("orgs:member_detail", args=[member.code]),
         unit=member.unit,
+        breadcrumbs=breadcrumbs_for(request.user, member.unit),
         datalist=True,
     )
 
@@ -403,6 +343,7 @@ def member_end(request: HttpRequest, code: str) -> HttpResponse:
         submit_label=_("End membership"),
         cancel_url=reverse("orgs:member_detail", args=[member.code]),
         unit=member.unit,
+        breadcrumbs=breadcrumbs_for(request.user, member.unit),
     )
 
 
@@ -441,6 +382,7 @@ def unit_create(request: HttpRequest, code: str) -> HttpResponse:
         submit_label=_("Create unit"),
         cancel_url=reverse("orgs:detail", args=[parent.code]),
         unit=parent,
+        breadcrumbs=breadcrumbs_for(request.user, parent),
     )
 
 
@@ -486,6 +428,7 @@ def unit_edit(request: HttpRequest, code: str) -> HttpResponse:
         submit_label=_("Save"),
         cancel_url=reverse("orgs:detail", args=[unit.code]),
         unit=unit,
+        breadcrumbs=breadcrumbs_for(request.user, unit),
         status=status,
     )
 
@@ -527,6 +470,7 @@ def unit_move(request: HttpRequest, code: str) -> HttpResponse:
         submit_label=_("Move unit"),
         cancel_url=reverse("orgs:detail", args=[unit.code]),
         unit=unit,
+        breadcrumbs=breadcrumbs_for(request.user, unit),
         datalist=True,
     )
 
@@ -582,6 +526,7 @@ def unit_merge(request: HttpRequest, code: str) -> HttpResponse:
         submit_label=_("Merge units"),
         cancel_url=reverse("orgs:detail", args=[unit.code]),
         unit=unit,
+        breadcrumbs=breadcrumbs_for(request.user, unit),
         datalist=True,
     )
 
@@ -652,6 +597,7 @@ def unit_split(request: HttpRequest, code: str) -> HttpResponse:
         submit_label=_("Split unit"),
         cancel_url=reverse("orgs:detail", args=[unit.code]),
         unit=unit,
+        breadcrumbs=breadcrumbs_for(request.user, unit),
     )
 
 
@@ -684,5 +630,6 @@ def unit_dissolve(request: HttpRequest, code: str) -> HttpResponse:
         submit_label=_("Dissolve unit"),
         cancel_url=reverse("orgs:detail", args=[unit.code]),
         unit=unit,
+        breadcrumbs=breadcrumbs_for(request.user, unit),
         datalist=True,
     )

@@ -20,14 +20,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sangkien.accounts.permissions import can_view_unit
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.core.pagination import keyset_page
 from sangkien.orgs.forms import add_service_errors
 from sangkien.orgs.models import Unit, UnitKind
-from sangkien.orgs.permissions import get_unit_for_user
-from sangkien.orgs.views import breadcrumbs_for, visible
+from sangkien.orgs.permissions import breadcrumbs_for, get_unit_for_user
 
 from . import forms, services
 from .models import Plan
@@ -147,7 +147,7 @@ def plan_detail(request: HttpRequest, campaign: str, code: str) -> HttpResponse:
         "breadcrumbs": breadcrumbs_for(user, unit),
         "plan": _plan_of(unit, camp),
         "can_manage": can_manage_plan(user, unit) and unit.is_active,
-        "parent_visible": visible(user, unit.parent),
+        "parent_visible": can_view_unit(user, unit.parent),
     }
     return render(request, "plans/plan_detail.html", context)
 

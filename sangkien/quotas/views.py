@@ -27,9 +27,9 @@ from django.views.decorators.http import require_GET, require_POST
 from sangkien.accounts.permissions import top_units_for
 from sangkien.campaigns.models import Campaign, Phase
 from sangkien.core.errors import ConflictError, ValidationError
+from sangkien.core.pages import is_htmx
 from sangkien.orgs.models import Unit
-from sangkien.orgs.permissions import get_unit_for_user
-from sangkien.orgs.views import breadcrumbs_for
+from sangkien.orgs.permissions import breadcrumbs_for, get_unit_for_user
 from sangkien.stats.figures import figures_for
 
 from . import services, spreadsheets
@@ -45,10 +45,6 @@ from .permissions import (
 )
 
 HISTORY_LIMIT = 30
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _unit_for(request: HttpRequest, code: str, check: Callable[[Any, Unit], bool]) -> Unit:

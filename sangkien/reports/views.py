@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET
 
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.orgs.models import Unit
-from sangkien.orgs.permissions import get_unit_for_user
+from sangkien.orgs.permissions import breadcrumbs_for, get_unit_for_user
 from sangkien.stats import figures
-from sangkien.stats.views import breadcrumbs_for, default_campaign
+from sangkien.stats.choice import default_campaign
 
 from .forms import ProgressReportForm
 from .pdf import render_pdf

@@ -17,28 +17,33 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sangkien.accounts.models import Role
-from sangkien.accounts.permissions import has_role_on, role_paths, top_units_for, units_visible_to
-from sangkien.campaigns.models import Campaign, Phase
+from sangkien.accounts.permissions import can_view_unit, top_units_for
+from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.errors import ValidationError
-from sangkien.orgs.models import Unit, UnitQuerySet, UnitStatus
-from sangkien.orgs.permissions import get_unit_for_user
+from sangkien.core.pages import is_htmx
+from sangkien.orgs.models import Unit, UnitStatus
+from sangkien.orgs.permissions import breadcrumbs_for, get_unit_for_user
 
 from . import figures, services
-from .forms import SORT_LABELS, ClusterForm, DashboardForm, SnapshotForm
+from .choice import Choice, default_campaign, read_choice
+from .forms import SORT_LABELS, ClusterForm, SnapshotForm
 from .models import Cluster, Snapshot
+from .permissions import (
+    can_manage_stats,
+    cluster_scope,
+    get_cluster_for_user,
+    get_snapshot_for_user,
+)
 from .services import kind_of
 
-# Who takes snapshots and defines clusters on a unit's subtree.
-MANAGE_STATS = frozenset({Role.OFFICER, Role.ADMIN})
 # How many units the "best" and "lagging" lists show.
 LEADERS = 5
 # Seconds a browser or a shared cache may keep a public page.
@@ -51,113 +56,12 @@ GET_POST = require_http_methods(["GET", "POST"])
 HTMX_VARY = ("HX-Request", "HX-Target")
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def wants_table(request: HttpRequest) -> bool:
     """An htmx request for the children table alone (sorting), not a history restore."""
     return (
         is_htmx(request)
         and request.headers.get("HX-Target") == "children"
         and not request.headers.get("HX-History-Restore-Request")
-    )
-
-
-def can_manage_stats(user: Any, unit: Unit) -> bool:
-    return has_role_on(user, unit, MANAGE_STATS)
-
-
-def visible(user: Any, unit: Unit) -> bool:
-    """May the user open this unit's dashboard? (Read off the cached grants; no query.)"""
-    return any(unit.path.startswith(p) for p in role_paths(user))
-
-
-def breadcrumbs_for(user: Any, unit: Unit) -> list[Unit]:
-    """The ancestors of `unit` the user may see, root first (one query)."""
-    if not unit.ancestor_ids:
-        return []
-    ancestors = Unit.objects.filter(pk__in=unit.ancestor_ids).order_by("depth")
-    return [a for a in ancestors if visible(user, a)]
-
-
-# -- what the user chose ---------------------------------------------------------------------
-
-
-def default_campaign(campaigns: list[Campaign], unit: Unit) -> Campaign | None:
-    """The newest campaign open today that covers the unit; else the newest that covers it;
-    else the newest run inside the unit's subtree; else the newest."""
-    today = figures.today()
-    covering = [c for c in campaigns if c.covers(unit)]
-    for campaign in covering:
-        if campaign.is_open_on(today):
-            return campaign
-    if covering:
-        return covering[0]
-    inside = [c for c in campaigns if c.owner.path.startswith(unit.path)]
-    if inside:
-        return inside[0]
-    return campaigns[0] if campaigns else None
-
-
-@dataclass
-class Choice:
-    """The dashboard's campaign, phase, date, tree and order, as they parsed."""
-
-    form: DashboardForm
-    campaign: Campaign | None
-    phase: Phase | None
-    as_of: dt.date | None
-    tree: str
-    sort: str
-    descending: bool
-
-    @property
-    def day(self) -> dt.date:
-        return self.as_of or figures.today()
-
-    def query(self, **changes: Any) -> str:
-        """The query string of this choice (without defaults), with `changes` applied."""
-        params: dict[str, Any] = {
-            "campaign": self.campaign.code if self.campaign else "",
-            "phase": self.phase.number if self.phase else "",
-            "as_of": self.as_of.strftime("%d/%m/%Y") if self.as_of else "",
-            "tree": self.tree if self.tree != figures.CURRENT else "",
-            "sort": self.sort,
-            "dir": ("desc" if self.descending else "asc") if self.sort else "",
-        }
-        params.update(changes)
-        out = QueryDict(mutable=True)
-        for key, value in params.items():
-            if value not in ("", None):
-                out[key] = str(value)
-        return out.urlencode()
-
-    def drill_query(self) -> str:
-        """The choice a child's dashboard opens with: same campaign, phase, date and tree."""
-        return self.query(sort="", dir="")
-
-
-def read_choice(request: HttpRequest, unit: Unit, campaigns: list[Campaign]) -> Choice:
-    code = (request.GET.get("campaign") or "").strip().upper()
-    if code:
-        campaign = next((c for c in campaigns if c.code == code), None)
-        if campaign is None:
-            raise Http404  # a campaign the user cannot use, as in the API
-    else:
-        campaign = default_campaign(campaigns, unit)
-    form = DashboardForm(request.GET, campaigns=campaigns, campaign=campaign)
-    form.is_valid()
-    sort = form.value("sort") or ""
-    direction = form.value("dir") or ("asc" if sort == "name" else "desc")
-    return Choice(
-        form=form,
-        campaign=campaign,
-        phase=form.phase_obj,
-        as_of=form.value("as_of"),
-        tree=form.value("tree") or figures.CURRENT,
-        sort=sort,
-        descending=direction == "desc",
     )
 
 
@@ -342,7 +246,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     unit = get_unit_for_user(user, code)
     campaigns = campaigns_for(user)
-    choice = read_choice(request, unit, campaigns)
+    choice = read_choice(request.GET, unit, campaigns)
     context: dict[str, Any] = {
         "unit": unit,
         "choice": choice,
@@ -405,7 +309,7 @@ def public_response(request: HttpRequest, template: str, context: dict[str, Any]
 
 def _public(request: HttpRequest, unit: Unit) -> HttpResponse:
     campaigns = public_campaigns()
-    choice = read_choice(request, unit, campaigns)
+    choice = read_choice(request.GET, unit, campaigns)
     choice.tree = figures.CURRENT
     context: dict[str, Any] = {"unit": unit, "choice": choice, "form": choice.form}
     if choice.campaign is not None:
@@ -449,17 +353,6 @@ def public_unit(request: HttpRequest, code: str) -> HttpResponse:
 # -- snapshots ------------------------------------------------------------------------------
 
 
-def get_snapshot_for_user(user: Any, pk: int) -> Snapshot:
-    snapshot = (
-        Snapshot.objects.select_related("unit", "campaign", "phase", "created_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if snapshot is None or not visible(user, snapshot.unit):
-        raise Http404
-    return snapshot
-
-
 @login_required
 @require_GET
 def snapshot_list(request: HttpRequest, code: str) -> HttpResponse:
@@ -487,7 +380,7 @@ def snapshot_create(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied
     campaigns = campaigns_for(user)
     source = request.POST if request.method == "POST" else request.GET
-    choice = read_choice(request, unit, campaigns) if request.method == "GET" else None
+    choice = read_choice(request.GET, unit, campaigns) if request.method == "GET" else None
     wanted = (source.get("campaign") or "").strip().upper()
     campaign = next((c for c in campaigns if c.code == wanted), None)
     if campaign is None:
@@ -628,19 +521,6 @@ def snapshot_compare(request: HttpRequest, pk: int) -> HttpResponse:
 # -- emulation clusters ---------------------------------------------------------------------
 
 
-def get_cluster_for_user(user: Any, pk: int) -> Cluster:
-    cluster = Cluster.objects.select_related("owner").filter(pk=pk).first()
-    if cluster is None or not visible(user, cluster.owner):
-        raise Http404
-    return cluster
-
-
-def cluster_scope(user: Any) -> UnitQuerySet:
-    """The units a cluster's codes are looked up in: those the user sees (the service then
-    keeps to the units below the cluster's owner)."""
-    return units_visible_to(user)
-
-
 @login_required
 @require_GET
 def cluster_list(request: HttpRequest, code: str) -> HttpResponse:
@@ -649,7 +529,7 @@ def cluster_list(request: HttpRequest, code: str) -> HttpResponse:
     member_of = [
         c
         for c in Cluster.objects.filter(units=unit).select_related("owner")
-        if visible(request.user, c.owner)
+        if can_view_unit(request.user, c.owner)
     ]
     context = {
         "unit": unit,
@@ -765,7 +645,7 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     cluster = get_cluster_for_user(user, pk)
     unit = cluster.owner
-    choice = read_choice(request, unit, campaigns_for(user))
+    choice = read_choice(request.GET, unit, campaigns_for(user))
     sort = choice.sort if choice.sort in figures.RANK_MEASURES else "initiatives_valid"
     rows = []
     if choice.campaign is not None:

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sangkien.accounts.models import User
 from sangkien.core.errors import ConflictError, ValidationError
+from sangkien.core.pages import form_page
 from sangkien.core.templatetags.ui import person as person_name
 from sangkien.orgs.forms import add_service_errors
 from sangkien.orgs.models import Unit
-from sangkien.orgs.permissions import get_unit_for_user
-from sangkien.orgs.views import breadcrumbs_for, form_page
+from sangkien.orgs.permissions import breadcrumbs_for, get_unit_for_user
 
 from . import forms, services
 from .models import ServedUnit, Team, TeamMember
@@ -86,6 +86,7 @@ def team_create(request: HttpRequest, code: str) -> HttpResponse:
         submit_label=_("Create team"),
         cancel_url=reverse("teams:unit", args=[unit.code]),
         unit=unit,
+        breadcrumbs=breadcrumbs_for(request.user, unit),
     )
 
 
@@ -125,6 +126,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
         submit_label=_("Save changes"),
         cancel_url=reverse("teams:detail", args=[team.pk]),
         unit=team.unit,
+        breadcrumbs=breadcrumbs_for(request.user, team.unit),
         status=status,
     )
 

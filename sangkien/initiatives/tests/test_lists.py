@@ -11,7 +11,7 @@ from django.utils import timezone
 from conftest import make_user
 from sangkien.accounts.models import Role
 from sangkien.campaigns.services import create_campaign
-from sangkien.initiatives import lists
+from sangkien.initiatives import lists, queue
 from sangkien.initiatives.models import Initiative, Status
 from sangkien.initiatives.services import (
     create_initiative,
@@ -384,7 +384,7 @@ def test_queue_unit_name_matching_nothing_says_so(login, unit_officer, queue_dat
 def test_queue_unit_name_matching_too_many_asks_for_more(
     login, unit_officer, queue_data, monkeypatch
 ):
-    monkeypatch.setattr(lists, "UNIT_MATCHES", 1)
+    monkeypatch.setattr(queue, "UNIT_MATCHES", 1)
     response = login(unit_officer).get(reverse("initiatives:queue"), {"unit": "Công ty"})
     assert titles(response) == []
     assert "Type more of the name" in response.content.decode()
@@ -697,5 +697,5 @@ def test_poster_support_team_of_another_unit_gets_404(login, tree):
 
 
 def test_queue_statuses_are_the_ones_in_the_queue():
-    assert Status.DRAFT not in lists.QUEUE_STATUSES
-    assert len(lists.QUEUE_STATUSES) == 5
+    assert Status.DRAFT not in queue.QUEUE_STATUSES
+    assert len(queue.QUEUE_STATUSES) == 5
