@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sangkien.imports",
     "sangkien.exports",
     "sangkien.reports",
+    "sangkien.seed",
     # Sign-in through external providers (decision 0018): installed always, used only when
     # a provider is configured (SOCIALACCOUNT_PROVIDERS below; none by default).
     "allauth",
@@ -101,7 +102,12 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "sangkien.core.context_processors.navigation",
+                # The layout's navigation: each app adds what it knows.
+                "sangkien.accounts.context_processors.navigation",
+                "sangkien.orgs.context_processors.navigation",
+                "sangkien.initiatives.context_processors.navigation",
+                "sangkien.teams.context_processors.navigation",
+                "sangkien.notifications.context_processors.navigation",
             ],
         },
     }

@@ -127,3 +127,12 @@ def split_full_name(full_name: str) -> tuple[str, str]:
     """(family and middle names, given name) of a Vietnamese full name."""
     words = clean_line(full_name).split(" ")
     return " ".join(words[:-1]), words[-1]
+
+
+def normalise_phone(phone: str) -> str:
+    """Digits only, with a leading + kept; Vietnamese +84 written as 0."""
+    phone = nfc(phone)
+    digits = re.sub(r"[^0-9+]", "", phone)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    return digits

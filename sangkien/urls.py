@@ -2,11 +2,21 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sangkien.api.urls import api
+from sangkien.core.views import favicon, healthz
+from sangkien.reports.views import home
+
+# The start page (what needs the signed-in user, from several apps), the health check and
+# the icon.
+SITE = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
+]
 
 handler500 = "sangkien.core.views.server_error"
 
 urlpatterns = [
-    path("", include("sangkien.core.urls")),
+    path("", include((SITE, "core"))),
     path("accounts/", include("sangkien.accounts.urls")),
     path("auth/", include("sangkien.accounts.social")),
     path("units/", include("sangkien.orgs.urls")),

@@ -20,7 +20,7 @@ def find_user(identifier: str) -> User | None:
     if "@" in identifier:
         q |= Q(email__iexact=identifier)
     else:
-        from sangkien.orgs.services import normalise_phone
+        from sangkien.text import normalise_phone
 
         phone = normalise_phone(identifier)
         if len(phone) >= 8:

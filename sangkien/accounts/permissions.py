@@ -1,15 +1,20 @@
 """Who may do what, where. Every permission is a role held on a unit and covers that unit's
 subtree; nothing outside the subtrees of a user's roles is visible (views answer 404).
 
-`units_visible_to(user)` is the one scoping helper every list and lookup goes through."""
+Roles are read here as the paths of the units they are held on; the scoping helper every
+list and lookup goes through, `units_visible_to(user)`, is the unit tree's
+(sangkien.orgs.permissions)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sangkien.orgs.models import Unit, UnitQuerySet, minimal_paths
+from sangkien.core.paths import minimal_paths
 
 from .models import Role, RoleGrant
+
+if TYPE_CHECKING:  # types only: the unit tree sits above the accounts
+    from sangkien.orgs.models import Unit
 
 ALL_ROLES = frozenset(Role.values)
 # What each action needs, as the roles that allow it on the unit's subtree.
@@ -60,21 +65,6 @@ def role_paths(user: Any, roles: frozenset[str] = VIEW_UNITS) -> list[str]:
 
 def has_role_on(user: Any, unit: Unit, roles: frozenset[str]) -> bool:
     return any(unit.path.startswith(p) for p in role_paths(user, roles))
-
-
-def units_visible_to(user: Any, roles: frozenset[str] = VIEW_UNITS) -> UnitQuerySet:
-    paths = role_paths(user, roles)
-    if paths == [""]:
-        return Unit.objects.all()
-    return Unit.objects.in_subtrees(paths)
-
-
-def top_units_for(user: Any, roles: frozenset[str] = VIEW_UNITS) -> UnitQuerySet:
-    """The highest units the user can see: the root for a national administrator."""
-    paths = role_paths(user, roles)
-    if paths == [""]:
-        return Unit.objects.filter(parent__isnull=True)
-    return Unit.objects.filter(path__in=paths)
 
 
 def can_view_unit(user: Any, unit: Unit | None) -> bool:

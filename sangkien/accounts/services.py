@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 
 from sangkien.core import audit
 from sangkien.core.errors import ValidationError
-from sangkien.orgs.models import Member, Unit
-from sangkien.orgs.services import normalise_phone
-from sangkien.text import clean_line, fold, nfc
+from sangkien.text import clean_line, fold, nfc, normalise_phone
 
 from .models import ApiToken, Invitation, LoginFailure, Role, RoleGrant, User, hash_token
 from .permissions import forget_grants
+
+if TYPE_CHECKING:  # types only: the unit tree sits above the accounts
+    from sangkien.orgs.models import Member, Unit
 
 TOKEN_PREFIX = "sk_"
 

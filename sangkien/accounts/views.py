@@ -9,7 +9,6 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse_lazy
@@ -33,21 +32,17 @@ from sangkien.orgs.permissions import breadcrumbs_for, get_member_for_user, get_
 from . import forms as account_forms
 from . import services
 from .forms import (
-    GrantForm,
     InviteMembersForm,
     LoginForm,
     PreferencesForm,
     SignUpForm,
     TemporaryPasswordForm,
 )
-from .models import Invitation, Role, RoleGrant, User
+from .models import Invitation, RoleGrant, User
 from .permissions import (
     INVITE_MEMBERS,
-    can_grant,
     can_invite,
-    can_manage_grants,
     can_reset_password,
-    can_view_unit,
 )
 
 
@@ -102,67 +97,6 @@ def me(request: HttpRequest) -> HttpResponse:
         "languages": settings.LANGUAGES,
     }
     return render(request, "accounts/me.html", context)
-
-
-def _roles_for(user, unit) -> list[tuple[str, str]]:
-    return [(value, label) for value, label in Role.choices if can_grant(user, value, unit)]
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def grant_list(request: HttpRequest, code: str) -> HttpResponse:
-    """The roles held on a unit, a form to grant one, and a button to revoke each."""
-    unit = get_unit_for_user(request.user, code)
-    if not can_manage_grants(request.user, unit):
-        raise PermissionDenied
-    form = GrantForm(posted(request), roles=_roles_for(request.user, unit))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            role = form.cleaned_data["role"]
-            try:
-                services.grant_role(form.user, role=role, unit=unit, by=request.user)
-            except ValidationError as exc:
-                add_service_errors(form, exc, {"unit": "__all__"})
-            else:
-                messages.success(
-                    request,
-                    _("%(user)s now holds the role %(role)s on %(unit)s.")
-                    % {"user": person(form.user), "role": Role(role).label, "unit": unit.name},
-                )
-                return redirect("orgs:grants", code=unit.code)
-        status = 400
-    grants = list(
-        RoleGrant.objects.filter(unit=unit)
-        .select_related("user", "granted_by")
-        .order_by("role", "user__username")
-    )
-    context = {
-        "unit": unit,
-        "breadcrumbs": breadcrumbs_for(request.user, unit),
-        "form": form,
-        "grants": [(g, can_grant(request.user, g.role, unit)) for g in grants],
-        "unit_visible": can_view_unit(request.user, unit),
-    }
-    return render(request, "accounts/grant_list.html", context, status=status)
-
-
-@login_required
-@require_POST
-def grant_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    unit = get_unit_for_user(request.user, code)
-    if not can_manage_grants(request.user, unit):
-        raise PermissionDenied
-    grant = get_object_or_404(RoleGrant.objects.select_related("user", "unit"), pk=pk, unit=unit)
-    if not can_grant(request.user, grant.role, unit):
-        raise PermissionDenied
-    services.revoke_role(grant, by=request.user)
-    messages.success(
-        request,
-        _("%(user)s no longer holds the role %(role)s on %(unit)s.")
-        % {"user": person(grant.user), "role": grant.get_role_display(), "unit": unit.name},
-    )
-    return redirect("orgs:grants", code=unit.code)
 
 
 # -- sign-up with a one-time code ----------------------------------------------------------

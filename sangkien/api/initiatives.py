@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
-from sangkien.accounts.permissions import can_view_unit, role_paths, units_visible_to
+from sangkien.accounts.permissions import can_view_unit, role_paths
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.errors import ValidationError
@@ -40,6 +40,7 @@ from sangkien.initiatives.permissions import (
 from sangkien.initiatives.queries import NEWEST_FIRST, OLDEST_FIRST, Filters
 from sangkien.initiatives.services import display_name, refusal_message
 from sangkien.orgs.models import Member, Unit
+from sangkien.orgs.permissions import units_visible_to
 from sangkien.text import clean_line
 
 from . import schemas

@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
 
-from sangkien.accounts.permissions import VIEW_MEMBERS, can_view_personal_data, units_visible_to
+from sangkien.accounts.permissions import VIEW_MEMBERS, can_view_personal_data
 from sangkien.orgs import models
-from sangkien.orgs.permissions import get_member_for_user
+from sangkien.orgs.permissions import get_member_for_user, units_visible_to
 from sangkien.text import fold
 
 from . import schemas

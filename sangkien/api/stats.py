@@ -10,8 +10,8 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from sangkien.accounts.permissions import units_visible_to
 from sangkien.campaigns.permissions import get_campaign_for_user
+from sangkien.orgs.permissions import units_visible_to
 from sangkien.stats import figures
 
 from . import schemas

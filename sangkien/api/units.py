@@ -4,8 +4,8 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
 
-from sangkien.accounts.permissions import top_units_for, units_visible_to
 from sangkien.orgs import models
+from sangkien.orgs.permissions import top_units_for, units_visible_to
 
 from . import schemas
 from .paging import page_of

@@ -1,18 +1,11 @@
+"""The health check a load balancer or a supervisor polls."""
+
 from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
-
-from .home import home_for
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: what needs the signed-in user; for a visitor, how to get in."""
-    if request.user.is_authenticated:
-        return render(request, "core/home_user.html", {"home": home_for(request.user)})
-    return render(request, "core/home.html")
 
 
 @never_cache

@@ -37,7 +37,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Max
 
-from sangkien.stats.bench import Result
+from sangkien.core.bench import Result, p95
 
 GOAL_ROWS_PER_S = 50_000
 GOAL_PEAK_MB = 300
@@ -176,11 +176,6 @@ def _run_child(mode: str, rows: int, folder: str) -> dict[str, Any]:
 # -- the suite -------------------------------------------------------------------------------
 
 
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-
-
 def run_export_suite(
     rows: int = 1_000_000,
     *,
@@ -227,7 +222,7 @@ def run_export_suite(
             case="export.initiatives",
             runs=runs,
             median_ms=round(median * 1000, 1),
-            p95_ms=round(_p95(seconds) * 1000, 1),
+            p95_ms=round(p95(seconds) * 1000, 1),
             naive_median_ms=round(naive_ms, 1),
             naive_p95_ms=round(naive_ms, 1),
             naive_runs=1,

@@ -33,8 +33,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 
+from sangkien.core.bench import Result
 from sangkien.orgs.models import Member, Unit, UnitKind, UnitStatus
-from sangkien.stats.bench import Result
 
 HEADERS = [
     "STT",

@@ -30,10 +30,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sangkien.accounts.permissions import MANAGE_MEMBERS, MANAGE_UNITS, role_paths, top_units_for
+from sangkien.accounts.permissions import MANAGE_MEMBERS, MANAGE_UNITS, role_paths
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.pages import is_htmx
+from sangkien.core.paths import minimal_paths
 from sangkien.initiatives.permissions import ENTER_ON_BEHALF
 from sangkien.jobs.models import Job, JobStatus
 from sangkien.jobs.services import (
@@ -42,7 +43,8 @@ from sangkien.jobs.services import (
     retry_job,
     start,
 )
-from sangkien.orgs.models import Unit, minimal_paths
+from sangkien.orgs.models import Unit
+from sangkien.orgs.permissions import top_units_for
 from sangkien.teams.services import served_unit_ids, served_unit_paths
 
 from .forms import KIND_LABELS, ConfirmForm, ImportForm

@@ -15,16 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sangkien.campaigns.models import ApplicationField, Campaign, Phase
-from sangkien.orgs.models import (
-    PATH_END,
-    SEGMENT,
-    Member,
-    Unit,
-    UnitKind,
-    decode_path,
-    minimal_paths,
-    subtrees_q,
-)
+from sangkien.core.paths import minimal_paths
+from sangkien.orgs.models import PATH_END, SEGMENT, Member, Unit, UnitKind, decode_path, subtrees_q
 
 
 class Status(models.TextChoices):

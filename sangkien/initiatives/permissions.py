@@ -29,8 +29,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from sangkien.accounts.models import Role
-from sangkien.accounts.permissions import VIEW_MEMBERS, has_role_on, role_paths, units_visible_to
+from sangkien.accounts.permissions import VIEW_MEMBERS, has_role_on, role_paths
 from sangkien.orgs.models import Member, Unit, UnitQuerySet
+from sangkien.orgs.permissions import units_visible_to
 from sangkien.teams.services import served_unit_ids
 
 from .models import DECIDED, EDITABLE, Author, Initiative, InitiativeQuerySet, Status

@@ -11,7 +11,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from sangkien.campaigns.models import Campaign
-from sangkien.orgs.models import Unit, UnitQuerySet, minimal_paths
+from sangkien.core.paths import minimal_paths
+from sangkien.orgs.models import Unit, UnitQuerySet
 from sangkien.text import fold
 
 from .models import Initiative, InitiativeQuerySet, Status

@@ -13,10 +13,11 @@ from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from sangkien.accounts.permissions import role_paths, units_visible_to
+from sangkien.accounts.permissions import role_paths
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.orgs.models import Unit
+from sangkien.orgs.permissions import units_visible_to
 
 from . import queries
 from .models import IN_QUEUE, InitiativeQuerySet, Status

@@ -69,6 +69,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from sangkien.core import locks
 
@@ -180,10 +181,14 @@ def start(
     return job
 
 
+@task()
+def run_job(job_id: int) -> str:
+    """The one django-tasks task of the project: run the background job `job_id`."""
+    return run(job_id)
+
+
 def enqueue(job_id: int) -> None:
     """Hand the job to the task backend (called once the job row is committed)."""
-    from .tasks import run_job
-
     try:
         result = run_job.enqueue(job_id)
     except Exception:

@@ -1,12 +1,8 @@
-"""The one django-tasks task of the project: run a background job (see services)."""
+"""Where the task backend finds the project's one task, `run_job` (defined beside the jobs
+it runs, in services; queued tasks name it by this module's path)."""
 
 from __future__ import annotations
 
-from django_tasks import task
+from .services import run_job
 
-from . import services
-
-
-@task()
-def run_job(job_id: int) -> str:
-    return services.run(job_id)
+__all__ = ["run_job"]

@@ -91,15 +91,6 @@ def subtrees_q(paths: list[str], field: str = "path") -> Q:
     return q
 
 
-def minimal_paths(paths: list[str]) -> list[str]:
-    """Drop paths already covered by an ancestor path in the list."""
-    out: list[str] = []
-    for p in sorted(set(paths)):
-        if not out or not p.startswith(out[-1]):
-            out.append(p)
-    return out
-
-
 class Unit(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=255)

@@ -1,5 +1,7 @@
-"""Fetching units and members for a user: one helper per object, answering 404 outside the
-user's scope (never 403, so an outsider learns nothing)."""
+"""The units a user may see, and fetching units and members for a user: one helper per
+object, answering 404 outside the user's scope (never 403, so an outsider learns nothing).
+
+`units_visible_to(user)` is the one scoping helper every list and lookup goes through."""
 
 from __future__ import annotations
 
@@ -12,10 +14,25 @@ from sangkien.accounts.permissions import (
     VIEW_UNITS,
     can_view_unit,
     has_role_on,
-    units_visible_to,
+    role_paths,
 )
 
-from .models import Member, Unit
+from .models import Member, Unit, UnitQuerySet
+
+
+def units_visible_to(user: Any, roles: frozenset[str] = VIEW_UNITS) -> UnitQuerySet:
+    paths = role_paths(user, roles)
+    if paths == [""]:
+        return Unit.objects.all()
+    return Unit.objects.in_subtrees(paths)
+
+
+def top_units_for(user: Any, roles: frozenset[str] = VIEW_UNITS) -> UnitQuerySet:
+    """The highest units the user can see: the root for a national administrator."""
+    paths = role_paths(user, roles)
+    if paths == [""]:
+        return Unit.objects.filter(parent__isnull=True)
+    return Unit.objects.filter(path__in=paths)
 
 
 def get_unit_for_user(user: Any, code: str, roles: frozenset[str] = VIEW_UNITS) -> Unit:

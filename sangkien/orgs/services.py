@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from sangkien.core import audit
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.stats.recount import Reorganisation
-from sangkien.text import clean_line, fold, nfc, person_sort_key, sort_key
+from sangkien.text import clean_line, fold, nfc, normalise_phone, person_sort_key, sort_key
 
 from .models import (
     Gender,
@@ -70,15 +70,6 @@ def today() -> dt.date:
 
 def normalise_code(code: str) -> str:
     return nfc(code).upper()
-
-
-def normalise_phone(phone: str) -> str:
-    """Digits only, with a leading + kept; Vietnamese +84 written as 0."""
-    phone = nfc(phone)
-    digits = re.sub(r"[^0-9+]", "", phone)
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    return digits
 
 
 # -- units -------------------------------------------------------------------------------

@@ -1,7 +1,5 @@
 from django.urls import path
 
-from sangkien.accounts import views as account_views
-
 from . import views
 
 app_name = "orgs"
@@ -17,8 +15,8 @@ urlpatterns = [
     path("<str:code>/members/new/", views.member_create, name="member_create"),
     path("<str:code>/new/", views.unit_create, name="create"),
     path("<str:code>/edit/", views.unit_edit, name="edit"),
-    path("<str:code>/roles/", account_views.grant_list, name="grants"),
-    path("<str:code>/roles/<int:pk>/revoke/", account_views.grant_revoke, name="grant_revoke"),
+    path("<str:code>/roles/", views.grant_list, name="grants"),
+    path("<str:code>/roles/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
     path("<str:code>/move/", views.unit_move, name="move"),
     path("<str:code>/merge/", views.unit_merge, name="merge"),
     path("<str:code>/split/", views.unit_split, name="split"),

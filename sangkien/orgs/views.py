@@ -15,15 +15,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from sangkien.accounts import services as account_services
+from sangkien.accounts.forms import GrantForm
+from sangkien.accounts.models import Role, RoleGrant
 from sangkien.accounts.permissions import (
     MANAGE_MEMBERS,
     REORGANISE,
     VIEW_MEMBERS,
+    can_grant,
     can_manage_grants,
     can_manage_members,
     can_manage_unit,
@@ -31,17 +35,22 @@ from sangkien.accounts.permissions import (
     can_view_members,
     can_view_personal_data,
     can_view_unit,
-    top_units_for,
-    units_visible_to,
 )
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.core.pages import form_page, is_htmx, posted
 from sangkien.core.pagination import keyset_page
+from sangkien.core.templatetags.ui import person
 from sangkien.text import fold
 
 from . import forms, services
 from .models import Member, Unit, UnitEvent, UnitStatus
-from .permissions import breadcrumbs_for, get_member_for_user, get_unit_for_user
+from .permissions import (
+    breadcrumbs_for,
+    get_member_for_user,
+    get_unit_for_user,
+    top_units_for,
+    units_visible_to,
+)
 
 SEARCH_LIMIT = 20
 CHILDREN_PAGE = 100
@@ -633,3 +642,67 @@ def unit_dissolve(request: HttpRequest, code: str) -> HttpResponse:
         breadcrumbs=breadcrumbs_for(request.user, unit),
         datalist=True,
     )
+
+
+# -- roles held on the unit -----------------------------------------------------------------
+
+
+def _roles_for(user, unit) -> list[tuple[str, str]]:
+    return [(value, label) for value, label in Role.choices if can_grant(user, value, unit)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_list(request: HttpRequest, code: str) -> HttpResponse:
+    """The roles held on a unit, a form to grant one, and a button to revoke each."""
+    unit = get_unit_for_user(request.user, code)
+    if not can_manage_grants(request.user, unit):
+        raise PermissionDenied
+    form = GrantForm(posted(request), roles=_roles_for(request.user, unit))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            role = form.cleaned_data["role"]
+            try:
+                account_services.grant_role(form.user, role=role, unit=unit, by=request.user)
+            except ValidationError as exc:
+                forms.add_service_errors(form, exc, {"unit": "__all__"})
+            else:
+                messages.success(
+                    request,
+                    _("%(user)s now holds the role %(role)s on %(unit)s.")
+                    % {"user": person(form.user), "role": Role(role).label, "unit": unit.name},
+                )
+                return redirect("orgs:grants", code=unit.code)
+        status = 400
+    grants = list(
+        RoleGrant.objects.filter(unit=unit)
+        .select_related("user", "granted_by")
+        .order_by("role", "user__username")
+    )
+    context = {
+        "unit": unit,
+        "breadcrumbs": breadcrumbs_for(request.user, unit),
+        "form": form,
+        "grants": [(g, can_grant(request.user, g.role, unit)) for g in grants],
+        "unit_visible": can_view_unit(request.user, unit),
+    }
+    return render(request, "accounts/grant_list.html", context, status=status)
+
+
+@login_required
+@require_POST
+def grant_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, code)
+    if not can_manage_grants(request.user, unit):
+        raise PermissionDenied
+    grant = get_object_or_404(RoleGrant.objects.select_related("user", "unit"), pk=pk, unit=unit)
+    if not can_grant(request.user, grant.role, unit):
+        raise PermissionDenied
+    account_services.revoke_role(grant, by=request.user)
+    messages.success(
+        request,
+        _("%(user)s no longer holds the role %(role)s on %(unit)s.")
+        % {"user": person(grant.user), "role": grant.get_role_display(), "unit": unit.name},
+    )
+    return redirect("orgs:grants", code=unit.code)

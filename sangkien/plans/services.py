@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from sangkien.campaigns.models import Campaign
 from sangkien.core import audit
 from sangkien.core.errors import ConflictError, ValidationError
+from sangkien.core.numbers import percent
 from sangkien.initiatives import files
 from sangkien.orgs.models import Unit, UnitEvent, UnitKind, UnitStatus, decode_path
 from sangkien.text import clean_line, nfc
@@ -429,6 +430,4 @@ def plan_coverage(campaign: Campaign, units: list[Unit]) -> dict[int, tuple[int,
 
 def plans_percent(with_plan: int, grassroots: int) -> Decimal | None:
     """`with_plan / grassroots × 100` to one decimal (half up); None with no grassroots."""
-    from sangkien.stats.figures import percent
-
     return percent(with_plan, grassroots)

@@ -24,12 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from sangkien.accounts.permissions import top_units_for
 from sangkien.campaigns.models import Campaign, Phase
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.core.pages import is_htmx
 from sangkien.orgs.models import Unit
-from sangkien.orgs.permissions import breadcrumbs_for, get_unit_for_user
+from sangkien.orgs.permissions import breadcrumbs_for, get_unit_for_user, top_units_for
 from sangkien.stats.figures import figures_for
 
 from . import services, spreadsheets

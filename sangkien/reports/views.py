@@ -1,4 +1,5 @@
-"""The progress report of a unit: a small form, and the same report as .xlsx or PDF.
+"""The start page (what needs the signed-in user: `home.py`), and the progress report of a
+unit: a small form, and the same report as .xlsx or PDF.
 
 Access is the dashboard's: the unit is fetched with `get_unit_for_user` (anything outside the
 user's subtrees answers 404) and the campaigns are the user's (`campaigns_for`). Bad input on
@@ -21,6 +22,7 @@ from sangkien.stats import figures
 from sangkien.stats.choice import default_campaign
 
 from .forms import ProgressReportForm
+from .home import home_for
 from .pdf import render_pdf
 from .progress import progress_report
 from .xlsx import render_xlsx
@@ -51,6 +53,13 @@ def _form_page(
         "has_campaign": bool(form.campaigns),
     }
     return render(request, "reports/progress_form.html", context, status=status)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page: what needs the signed-in user; for a visitor, how to get in."""
+    if request.user.is_authenticated:
+        return render(request, "core/home_user.html", {"home": home_for(request.user)})
+    return render(request, "core/home.html")
 
 
 @login_required

@@ -48,7 +48,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 from unittest import mock
 
@@ -61,6 +61,7 @@ from django.utils import timezone
 from sangkien.accounts import services as accounts
 from sangkien.accounts.models import Role, RoleGrant
 from sangkien.campaigns.models import Campaign, Phase
+from sangkien.core.bench import Result, measure, p95
 from sangkien.core.pagination import encode_cursor, keyset_page
 from sangkien.initiatives import services as initiative_services
 from sangkien.initiatives.models import Author, Initiative, InitiativeQuerySet
@@ -71,48 +72,6 @@ from sangkien.text import fold
 
 from . import figures, recount
 from .models import TreeTotal
-
-
-@dataclass
-class Result:
-    case: str
-    runs: int
-    median_ms: float
-    p95_ms: float
-    naive_median_ms: float | None = None
-    naive_p95_ms: float | None = None
-    note: str = ""
-    # Samples of the naive way when fewer than `runs` (the recount of a big subtree is slow).
-    naive_runs: int | None = None
-    # Figures that differ between the two ways (checked for every unit of the case).
-    differences: int | None = None
-
-    @property
-    def ratio(self) -> float | None:
-        if self.naive_median_ms is None or self.median_ms <= 0:
-            return None
-        return self.naive_median_ms / self.median_ms
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["ratio"] = round(self.ratio, 1) if self.ratio is not None else None
-        return data
-
-
-def _p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-
-
-def measure(fn: Callable[[Any], Any], args: list[Any]) -> tuple[float, float]:
-    """Run fn once per argument (after one warm-up call); median and p95 in ms."""
-    fn(args[0])
-    samples = []
-    for arg in args:
-        start = time.perf_counter()
-        fn(arg)
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples), _p95(samples)
 
 
 class Disagreement(AssertionError):
@@ -540,7 +499,7 @@ def _result(name: str, samples: list[float], note: str = "", **extra: Any) -> Re
         case=name,
         runs=len(samples),
         median_ms=round(statistics.median(samples), 3),
-        p95_ms=round(_p95(samples), 3),
+        p95_ms=round(p95(samples), 3),
         note=note,
         **extra,
     )
@@ -548,7 +507,7 @@ def _result(name: str, samples: list[float], note: str = "", **extra: Any) -> Re
 
 def _with_naive(result: Result, naive: list[float], differences: int) -> Result:
     result.naive_median_ms = round(statistics.median(naive), 3)
-    result.naive_p95_ms = round(_p95(naive), 3)
+    result.naive_p95_ms = round(p95(naive), 3)
     result.naive_runs = len(naive)
     result.differences = differences
     return result
@@ -896,22 +855,3 @@ def rebuild_stats(progress: Callable[[str], None] | None = None) -> float:
     start = time.perf_counter()
     recount.rebuild(progress=lambda c: say(f"statistics rebuilt for {c.code}"))
     return round(time.perf_counter() - start, 1)
-
-
-def markdown(results: list[Result], title: str) -> str:
-    lines = [
-        f"### {title}",
-        "",
-        "| case | runs | median ms | p95 ms | naive median ms | naive p95 ms | ratio | data |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for r in results:
-        runs = f"{r.runs} / {r.naive_runs}" if r.naive_runs not in (None, r.runs) else r.runs
-        naive_m = f"{r.naive_median_ms:.2f}" if r.naive_median_ms is not None else "–"
-        naive_p = f"{r.naive_p95_ms:.2f}" if r.naive_p95_ms is not None else "–"
-        ratio = f"{r.ratio:.1f}×" if r.ratio is not None else "–"
-        lines.append(
-            f"| {r.case} | {runs} | {r.median_ms:.2f} | {r.p95_ms:.2f} | {naive_m} | {naive_p} "
-            f"| {ratio} | {r.note} |"
-        )
-    return "\n".join(lines) + "\n"

@@ -18,13 +18,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
 
 from sangkien.campaigns.models import Campaign, Phase
+from sangkien.core.numbers import percent
 from sangkien.orgs.models import Unit, UnitKind, UnitStatus
 
 from . import ranks
@@ -111,13 +112,6 @@ class Figures:
         out["plan_percent"] = float(self.plan_percent) if self.plan_percent is not None else None
         out["ranks"] = self.ranks
         return out
-
-
-def percent(part: int, whole: int | None) -> Decimal | None:
-    """part / whole × 100 with one decimal (half up); None without a whole."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def competition_ranks(values: dict[int, Any]) -> dict[int, int | None]:

@@ -9,8 +9,9 @@ from typing import Any
 from django.http import Http404
 
 from sangkien.accounts.models import Role
-from sangkien.accounts.permissions import can_view_unit, has_role_on, units_visible_to
+from sangkien.accounts.permissions import can_view_unit, has_role_on
 from sangkien.orgs.models import Unit, UnitQuerySet
+from sangkien.orgs.permissions import units_visible_to
 
 from .models import Cluster, Snapshot
 

@@ -24,13 +24,13 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sangkien.accounts.permissions import can_view_unit, top_units_for
+from sangkien.accounts.permissions import can_view_unit
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.errors import ValidationError
 from sangkien.core.pages import is_htmx
 from sangkien.orgs.models import Unit, UnitStatus
-from sangkien.orgs.permissions import breadcrumbs_for, get_unit_for_user
+from sangkien.orgs.permissions import breadcrumbs_for, get_unit_for_user, top_units_for
 
 from . import figures, services
 from .choice import Choice, default_campaign, read_choice

@@ -10,10 +10,9 @@ from sangkien.accounts.permissions import (
     can_grant,
     can_view_personal_data,
     is_national_admin,
-    top_units_for,
-    units_visible_to,
 )
 from sangkien.orgs import services as orgs
+from sangkien.orgs.permissions import top_units_for, units_visible_to
 
 THANH_HOA = {"TH", "TH-KCN", "TH-KCN-001", "TH-KCN-002"}
 EVERYTHING = THANH_HOA | {"VN", "HN", "HN-001"}

@@ -9,8 +9,6 @@ from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from sangkien.accounts.permissions import VIEW_MEMBERS, role_paths, top_units_for
-
 register = template.Library()
 
 
@@ -27,19 +25,6 @@ def vnd(value: Any) -> str:
     if (get_language() or "vi").startswith("vi"):
         return f"{text}\u00a0₫"
     return f"{text}\u00a0VND"
-
-
-@register.simple_tag(takes_context=True)
-def members_home(context: Any) -> str | None:
-    """The code of the one unit whose members the user may list, if there is exactly one
-    highest such unit (so the navigation can link straight to its member list)."""
-    user = context.get("user")
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    if not role_paths(user, VIEW_MEMBERS):
-        return None
-    tops = list(top_units_for(user, VIEW_MEMBERS).values_list("code", flat=True)[:2])
-    return tops[0] if len(tops) == 1 else None
 
 
 @register.simple_tag(takes_context=True)

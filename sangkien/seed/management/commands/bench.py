@@ -12,12 +12,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils import timezone
 
+from sangkien.core.bench import markdown
+from sangkien.exports.bench import run_export_suite
+from sangkien.imports.bench import run_import_suite
 from sangkien.orgs.models import Unit
 from sangkien.stats.bench import (
     RECOUNT_RUNS_BIG,
     RECOUNT_RUNS_SMALL,
     StatsDisagreement,
-    markdown,
     rebuild_stats,
     run_queue_suite,
     run_stats_suite,
@@ -113,12 +115,8 @@ class Command(BaseCommand):
         if wanted("submit"):
             results += run_submit_suite(runs=runs, progress=say)
         if wanted("import"):
-            from sangkien.imports.bench import run_import_suite
-
             results += run_import_suite(rows=opts["import_rows"], progress=say)
         if wanted("export"):
-            from sangkien.exports.bench import run_export_suite
-
             results += run_export_suite(
                 rows=opts["export_rows"], pad=opts["pad_initiatives"], progress=say
             )

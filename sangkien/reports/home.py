@@ -17,11 +17,15 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef
 
-from sangkien.accounts.permissions import role_paths, top_units_for
+from sangkien.accounts.permissions import role_paths
+from sangkien.campaigns.permissions import campaigns_for
 from sangkien.initiatives.models import Action, HistoryEntry, Status
 from sangkien.initiatives.permissions import VIEW_QUEUE, own_initiatives, queue_for
 from sangkien.initiatives.queries import status_counts
 from sangkien.jobs.permissions import jobs_of
+from sangkien.orgs.permissions import top_units_for
+from sangkien.stats.choice import default_campaign
+from sangkien.stats.figures import figures_for
 
 # How much of each list the home page shows.
 RECENT_INITIATIVES = 8
@@ -56,10 +60,6 @@ def resubmitted(qs: Any) -> Any:
 def headlines_for(user: Any) -> list[Headline]:
     """The figures of the highest units the user reviews (at most HEADLINE_UNITS), each for
     the campaign its dashboard opens with."""
-    from sangkien.campaigns.permissions import campaigns_for
-    from sangkien.stats.figures import figures_for
-    from sangkien.stats.choice import default_campaign
-
     units = list(top_units_for(user, VIEW_QUEUE).ordered()[:HEADLINE_UNITS])
     campaigns = campaigns_for(user) if units else []
     out = []
