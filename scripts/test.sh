@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make test: lint, then the whole suite (unit, API, views, browser) on the database that
-# DATABASE_URL names (a throw-away SQLite database when it is unset). Extra arguments go to
-# pytest. With CI set, browser tests fail instead of skipping when Chromium is missing.
+# make test: lint, the import layers (pyproject's [tool.importlinter]), then the whole suite
+# (unit, API, views, browser) on the database that DATABASE_URL names (a throw-away SQLite
+# database when it is unset). Extra arguments go to pytest. With CI set, browser tests fail
+# instead of skipping when Chromium is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -11,6 +12,8 @@ $BIN/ruff check .
 $BIN/ruff format --check .
 $BIN/sangkien makemigrations --check --dry-run >/dev/null || { echo "models changed without a migration" >&2; exit 1; }
 $BIN/python scripts/check_messages.py
+echo "== import layers"
+$BIN/lint-imports --no-cache
 echo "== tests on ${DATABASE_URL:-SQLite}"
 bash scripts/ensure-chromium.sh || echo "Continuing without Chromium: the browser tests will say so." >&2
 status=0
