@@ -10,7 +10,7 @@ Fields left out take their default; `auto_now`/`auto_now_add` fields take `now`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -88,7 +88,3 @@ def insert(
             )
             ids.extend(r[0] for r in cursor.fetchall())
     return ids
-
-
-def rows_of(objects: Iterable[models.Model], attributes: Sequence[str]) -> list[dict[str, Any]]:
-    return [{a: getattr(o, a) for a in attributes} for o in objects]

@@ -32,8 +32,7 @@ Statistics (`run_stats_suite`, `run_dashboard_suite`, `run_submit_suite`):
 - `stats.api.<class>.cold` — the API call with Django's cache emptied before each call (the
   ranks are read from `RankCount` and use no cache since decision 0021; the case stays to
   show that nothing is warmed).
-- `stats.dashboard.<class>` — the dashboard page (or, before it exists, the data it shows:
-  `figures.report()` and `figures.series()`).
+- `stats.dashboard.<class>` — the dashboard page.
 - `submit.engine_on` / `submit.engine_off` — `submit_initiative` on a fresh draft of a
   grassroots unit deep in the tree, with the aggregates kept and with `engine.record` made a
   no-op; each run is rolled back, so the bench leaves the data as it found it.
@@ -55,7 +54,6 @@ from unittest import mock
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from sangkien.accounts import services as accounts
@@ -725,14 +723,6 @@ def run_stats_suite(
     return results
 
 
-def dashboard_page_exists(code: str = "X") -> bool:
-    try:
-        resolve(f"/stats/{code}/")
-    except Resolver404:
-        return False
-    return True
-
-
 def _dashboard_case(
     client: Client,
     label: str,
@@ -742,22 +732,13 @@ def _dashboard_case(
     note: str,
     say: Callable[[str], None],
 ) -> Result:
-    """The dashboard page of each unit; before the page exists, the data it shows (the
-    report and the curve)."""
+    """The dashboard page of each unit, as its officers open it."""
     args = [units[i % len(units)] for i in range(runs)]
-    if dashboard_page_exists(units[0].code):
-        say(f"stats.dashboard.{label}")
-        samples = _samples(
-            lambda u: _get(client, f"/stats/{u.code}/", {"campaign": campaign.code}), args
-        )
-        return _result(f"stats.dashboard.{label}", samples, note)
-    say(f"stats.dashboard_data.{label}")
+    say(f"stats.dashboard.{label}")
     samples = _samples(
-        lambda u: (figures.report(u, campaign).as_dict(), figures.series(u, campaign)), args
+        lambda u: _get(client, f"/stats/{u.code}/", {"campaign": campaign.code}), args
     )
-    return _result(
-        f"stats.dashboard_data.{label}", samples, note + ", figures.report() + figures.series()"
-    )
+    return _result(f"stats.dashboard.{label}", samples, note)
 
 
 # -- submitting ---------------------------------------------------------------------------

@@ -1,14 +1,18 @@
+import json
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F, Sum
 
+from sangkien.core.bench import markdown
 from sangkien.initiatives.models import HistoryEntry, Initiative, Status
 from sangkien.initiatives.tests.builders import make_campaign, make_initiative, today
 from sangkien.orgs import services as orgs
 from sangkien.orgs.models import Member
-from sangkien.stats import figures
+from sangkien.stats import bench, figures
 from sangkien.stats.bench import (
     RECOUNTED,
+    Disagreement,
     StatsDisagreement,
     compare_with_recount,
     recount_figures,
@@ -22,17 +26,24 @@ from sangkien.stats.models import MemberSpan, TreeDay, TreeTotal
 
 
 @pytest.mark.django_db
-def test_bench_cases_agree_with_naive_way_and_report(tmp_path):
+def test_bench_cases_agree_with_naive_way_and_report(monkeypatch):
     call_command("seed", scale="test", no_progress=True)
     results = {r.case: r for r in run_tree_suite(runs=5)}
-    assert {
-        "tree.subtree_count",
-        "tree.ancestors",
-        "members.first_page",
-        "members.deep_page",
-    } <= set(results)
-    for r in results.values():
+    compared = ("tree.subtree_count", "tree.ancestors", "members.first_page", "members.deep_page")
+    assert set(compared) <= set(results)
+    table = markdown(list(results.values()), "test")
+    for case in compared:
+        r = results[case]
         assert r.median_ms > 0 and r.p95_ms >= r.median_ms
+        # Both ways were timed and the report carries the naive way and the ratio.
+        assert r.naive_median_ms is not None and r.naive_median_ms > 0
+        assert r.ratio == r.naive_median_ms / r.median_ms
+        row = next(line for line in table.splitlines() if line.startswith(f"| {case} |"))
+        assert f"{r.naive_median_ms:.2f}" in row and f"{r.ratio:.1f}×" in row
+    # The agreement is checked, not assumed: a naive way that answers otherwise voids the run.
+    monkeypatch.setattr(bench, "_recursive_subtree_count", lambda unit: -1)
+    with pytest.raises(Disagreement, match="tree.subtree_count"):
+        run_tree_suite(runs=5)
 
 
 @pytest.mark.django_db
@@ -76,7 +87,7 @@ def test_stats_cases_run_at_every_level_with_zero_difference_from_the_recount():
         assert f"stats.api.{level}.as_of" in results
         assert f"stats.report.{level}" in results
         assert f"stats.api.{level}.cold" in results
-        assert any(c.startswith("stats.dashboard") and c.endswith(level) for c in results)
+        assert results[f"stats.dashboard.{level}"].median_ms > 0
     assert results["stats.api.root"].runs == 3
 
 
@@ -158,7 +169,9 @@ def test_a_wrong_aggregate_fails_the_stats_suite_and_the_command(tmp_path):
     assert any("initiatives_valid" in d for d in caught.value.differences)
     with pytest.raises(CommandError, match="differ from the recount"):
         call_command("bench", out=str(tmp_path), runs=2, only="stats", no_progress=True)
-    assert '"stats_differences": ' in next(tmp_path.glob("*.json")).read_text(encoding="utf-8")
+    written = json.loads(next(tmp_path.glob("*.json")).read_text(encoding="utf-8"))
+    assert written["meta"]["stats_differences"] == len(written["differences"]) >= 1
+    assert any("initiatives_valid" in d for d in written["differences"])
 
 
 def _state():
