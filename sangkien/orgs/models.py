@@ -13,6 +13,8 @@ tree as it stood on every date (parent, name, kind); `UnitEvent` says what happe
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, models
@@ -22,6 +24,13 @@ from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.fields import BinaryCharField
 from sangkien.text import fold
+
+T = TypeVar("T")
+
+
+def _same(value: Any) -> Any:
+    return value
+
 
 SEGMENT = 6  # base-36 characters per level: ids up to 2,176,782,335
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -160,12 +169,28 @@ class Unit(models.Model):
 
     def answering_unit(self) -> Unit:
         """The unit that answers for this unit's records today (follows merges)."""
-        unit = self
-        seen = {unit.pk}
-        while unit.successor_id is not None and unit.successor_id not in seen:
-            seen.add(unit.successor_id)
-            unit = unit.successor  # type: ignore[assignment]
-        return unit
+        return last_successor(
+            self, lambda u: u.successor if u.successor_id is not None else None, key=_pk
+        )
+
+
+def _pk(unit: Unit) -> int:
+    return unit.pk
+
+
+def last_successor(
+    start: T, successor: Callable[[T], T | None], key: Callable[[T], Any] = _same
+) -> T:
+    """Where a chain of successors ends (a merged unit's records answer to its successor,
+    which may itself have been merged): `successor(node)` gives the next node or None; a
+    node met twice ends the walk. The one walk the tree page, the aggregates and the dated
+    figures share."""
+    seen = {key(start)}
+    node = start
+    while (following := successor(node)) is not None and key(following) not in seen:
+        seen.add(key(following))
+        node = following
+    return node
 
 
 class UnitVersion(models.Model):

@@ -9,16 +9,12 @@ from typing import Any
 
 from django.http import Http404
 
-from sangkien.accounts.permissions import MANAGE_UNITS, VIEW_UNITS, has_role_on
+from sangkien.accounts.permissions import MANAGE_UNITS, has_role_on
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import get_campaign_for_user
 from sangkien.orgs.models import Unit
 
 MANAGE_PLANS = MANAGE_UNITS
-
-
-def can_view_plans(user: Any, unit: Unit) -> bool:
-    return has_role_on(user, unit, VIEW_UNITS)
 
 
 def can_manage_plan(user: Any, unit: Unit) -> bool:

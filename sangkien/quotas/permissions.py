@@ -16,17 +16,12 @@ from typing import Any
 from django.http import Http404
 
 from sangkien.accounts.models import Role
-from sangkien.accounts.permissions import VIEW_UNITS, has_role_on
+from sangkien.accounts.permissions import has_role_on
 from sangkien.campaigns.models import Campaign, Phase
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.orgs.models import Unit
 
-VIEW_QUOTAS = VIEW_UNITS
 MANAGE_QUOTAS = frozenset({Role.OFFICER, Role.ADMIN})
-
-
-def can_view_quotas(user: Any, unit: Unit) -> bool:
-    return has_role_on(user, unit, VIEW_QUOTAS)
 
 
 def can_allocate(user: Any, parent: Unit) -> bool:

@@ -29,7 +29,8 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from sangkien.orgs.models import Member, Unit, UnitKind, decode_path
+from sangkien.core.batches import chunks, rows_in_chunks
+from sangkien.orgs.models import Member, Unit, UnitKind, decode_path, last_successor
 
 from . import ranks
 from .models import COUNTERS, TREE_COUNTERS, MemberSpan
@@ -110,7 +111,7 @@ def chains(unit_ids: Iterable[int]) -> dict[int, tuple[list[int], int | None]]:
         return {}
     rows = {
         pk: (path, successor)
-        for pk, path, successor in _in_chunks(
+        for pk, path, successor in rows_in_chunks(
             ids,
             lambda chunk: Unit.objects.filter(pk__in=chunk).values_list(
                 "pk", "path", "successor_id"
@@ -118,25 +119,25 @@ def chains(unit_ids: Iterable[int]) -> dict[int, tuple[list[int], int | None]]:
         )
     }
     heirs = {s for _p, s in rows.values() if s is not None and s not in rows}
-    for pk, path, successor in _in_chunks(
+    for pk, path, successor in rows_in_chunks(
         heirs,
         lambda chunk: Unit.objects.filter(pk__in=chunk).values_list("pk", "path", "successor_id"),
     ):
         rows[pk] = (path, successor)
+
+    def successor_of(pk: int) -> int | None:
+        successor = rows[pk][1]
+        if successor is not None and successor not in rows:
+            rows[successor] = (
+                Unit.objects.filter(pk=successor).values_list("path", "successor_id").get()
+            )
+        return successor
+
     paths: dict[int, list[int]] = {}
     for pk in ids:
-        path, successor = rows[pk]
-        seen = {pk}
-        while successor is not None and successor not in seen:
-            seen.add(successor)
-            if successor not in rows:
-                rows[successor] = (
-                    Unit.objects.filter(pk=successor).values_list("path", "successor_id").get()
-                )
-            path, successor = rows[successor]
-        paths[pk] = decode_path(path)
+        paths[pk] = decode_path(rows[last_successor(pk, successor_of)][0])
     kinds = dict(
-        _in_chunks(
+        rows_in_chunks(
             {u for p in paths.values() for u in p},
             lambda chunk: Unit.objects.filter(pk__in=chunk).values_list("pk", "kind"),
         )
@@ -149,12 +150,6 @@ def chains(unit_ids: Iterable[int]) -> dict[int, tuple[list[int], int | None]]:
                 grassroots = u
         out[pk] = (chain, grassroots)
     return out
-
-
-def _in_chunks(ids: Iterable[int], query: Any, size: int = 900) -> Iterable[Any]:
-    items = sorted(ids)
-    for start in range(0, len(items), size):
-        yield from query(items[start : start + size])
 
 
 # -- writing the rows ---------------------------------------------------------------------
@@ -528,8 +523,7 @@ def _add_members(
         return
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     open_spans: dict[tuple[int, int, int], tuple[int, int]] = {}  # (member, unit, key) -> id, n
-    for start in range(0, len(members), 900):
-        chunk = members[start : start + 900]
+    for chunk in chunks(members):
         query = MemberSpan.objects.filter(
             campaign_id=campaign_id, member_id__in=chunk, end__isnull=True, n__gt=0
         )

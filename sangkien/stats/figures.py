@@ -25,8 +25,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from sangkien.campaigns.models import Campaign, Phase
+from sangkien.core.batches import chunks
 from sangkien.core.numbers import percent
-from sangkien.orgs.models import Unit, UnitKind, UnitStatus
+from sangkien.orgs.models import Unit, UnitKind, UnitStatus, last_successor
 
 from . import ranks
 from .models import COUNTERS, TREE_COUNTERS, Cluster, MemberSpan, OwnDay, TreeDay, TreeTotal
@@ -131,12 +132,6 @@ def _key(phase: Phase | None) -> int:
     return phase.pk if phase is not None else 0
 
 
-def _chunks(ids: Sequence[int], size: int = 900) -> Iterable[list[int]]:
-    ids = list(ids)
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def vectors(
     unit_ids: Sequence[int], campaign: Campaign, phase: Phase | None, as_of: dt.date | None
 ) -> dict[int, list[int]]:
@@ -144,7 +139,7 @@ def vectors(
     key = _key(phase)
     out: dict[int, list[int]] = {}
     live = as_of is None or as_of >= today()
-    for chunk in _chunks(unit_ids):
+    for chunk in chunks(unit_ids):
         if live:
             rows = TreeTotal.objects.filter(
                 campaign=campaign, phase_key=key, unit_id__in=chunk
@@ -608,14 +603,9 @@ def dated_report(unit: Unit, campaign: Campaign, *, phase: Phase | None, as_of: 
     }
 
     def answering(pk: int) -> int | None:
-        seen = set()
-        while pk not in versions and pk in closed and pk not in seen:
-            seen.add(pk)
-            successor = closed[pk][0]
-            if successor is None:
-                return None
-            pk = successor
-        return pk if pk in versions else None
+        """The unit standing on `as_of` that answers for `pk` (None if none does)."""
+        last = last_successor(pk, lambda u: None if u in versions else closed.get(u, (None,))[0])
+        return last if last in versions else None
 
     parent = {pk: v.parent_id for pk, v in versions.items()}
     kids: dict[int, list[int]] = defaultdict(list)

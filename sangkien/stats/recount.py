@@ -19,6 +19,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from sangkien.campaigns.models import Campaign
+from sangkien.core.batches import IN_LIMIT, chunks
 from sangkien.initiatives.models import HistoryEntry, Initiative
 from sangkien.orgs.models import PATH_END, Unit
 
@@ -92,7 +93,7 @@ def timelines(
         return
     only: list[int] = sorted(unit_ids) if unit_ids is not None else []
     unit_filter = ""
-    if unit_ids is not None and len(only) <= 900:
+    if unit_ids is not None and len(only) <= IN_LIMIT:
         unit_filter = f" AND i.unit_id IN ({', '.join(['%s'] * len(only))})"
     sql = (
         "SELECT i.id, i.unit_id, i.phase_id, h.at, h.to_status, h.benefit_claimed_vnd, "  # noqa: S608
@@ -149,13 +150,8 @@ def units_under(nodes: Iterable[int]) -> set[int]:
                 "pk", flat=True
             )
         )
-    ids = sorted(found)
-    for start in range(0, len(ids), 900):
-        found.update(
-            Unit.objects.filter(successor_id__in=ids[start : start + 900]).values_list(
-                "pk", flat=True
-            )
-        )
+    for chunk in chunks(sorted(found)):
+        found.update(Unit.objects.filter(successor_id__in=chunk).values_list("pk", flat=True))
     return found
 
 
@@ -512,10 +508,9 @@ def repair(nodes: set[int]) -> None:
 def _units_series(nodes: set[int]) -> dict[tuple[int, int, int], dict[dt.date, int]]:
     """{(campaign, key, unit): {day: change of submitted}} as served now, for `nodes`."""
     out: dict[tuple[int, int, int], dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-    ids = sorted(nodes)
-    for start in range(0, len(ids), 900):
+    for chunk in chunks(sorted(nodes)):
         for campaign, key, unit, day, submitted in TreeDay.objects.filter(
-            unit_id__in=ids[start : start + 900]
+            unit_id__in=chunk
         ).values_list("campaign_id", "phase_key", "unit_id", "day", "submitted"):
             if submitted:
                 out[(campaign, key, unit)][day] += submitted
