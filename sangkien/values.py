@@ -57,6 +57,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sangkien.formats import input_date, input_datetime
 from sangkien.imports import legacy
 from sangkien.text import fold
 
@@ -105,10 +106,10 @@ def text(value: Any, *, multiline: bool = False) -> str:
         return _number_text(value)
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0, 0):
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M")
+            return input_date(value)
+        return input_datetime(value)
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return input_date(value)
     raw = str(value).translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
     raw = unicodedata.normalize("NFC", raw)
     encoding = legacy.detect(raw)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from sangkien.core import audit
 from sangkien.core.errors import ValidationError
+from sangkien.formats import short_date
 from sangkien.orgs.models import Unit
 from sangkien.orgs.services import CODE_RE, normalise_code
 from sangkien.text import clean_line, nfc
@@ -21,7 +22,7 @@ CAMPAIGN_FIELDS = ["code", "name", "owner", "starts_on", "ends_on", "requires_re
 
 
 def _day(value: dt.date) -> str:
-    return value.strftime("%d/%m/%Y")
+    return short_date(value)
 
 
 def _clean_phases(

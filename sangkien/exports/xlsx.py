@@ -36,6 +36,8 @@ import xlsxwriter
 import xlsxwriter.workbook
 from xlsxwriter.utility import xl_col_to_name
 
+from sangkien.formats import input_date
+
 TEXT, INT, MONEY, DATE, PERCENT = "text", "int", "money", "date", "percent"
 KINDS = (TEXT, INT, MONEY, DATE, PERCENT)
 NUMBER_FORMATS = {INT: "#,##0", MONEY: "#,##0", PERCENT: "0.0", DATE: "dd/mm/yyyy"}
@@ -141,7 +143,7 @@ class SheetWriter:
                 ws.write_string(row, col, safe_text(value))
             elif kind == DATE:
                 if value < FIRST_SERIAL_DATE:
-                    ws.write_string(row, col, value.strftime("%d/%m/%Y"))
+                    ws.write_string(row, col, input_date(value))
                 else:
                     ws.write_number(row, col, excel_serial(value), self.formats[DATE])
             elif kind == PERCENT:
@@ -180,7 +182,7 @@ class SheetWriter:
                         add(f'<c r="{letter}{r}" t="inlineStr"><is><t>{text}</t></is></c>')
                 elif kind == DATE:
                     if value < FIRST_SERIAL_DATE:
-                        text = value.strftime("%d/%m/%Y")
+                        text = input_date(value)
                         add(f'<c r="{letter}{r}" t="inlineStr"><is><t>{text}</t></is></c>')
                     else:
                         serial = value.toordinal() - EXCEL_EPOCH

@@ -51,6 +51,7 @@ from sangkien import values
 from sangkien.campaigns.models import Campaign
 from sangkien.core import locks
 from sangkien.core.models import AuditEntry
+from sangkien.formats import short_date
 from sangkien.initiatives.models import (
     Action,
     ApplicationField,
@@ -953,7 +954,7 @@ class MemberImporter(Importer):
                     problems.add("birth_date", _("not a real date of birth."))
                 elif precision != "day":
                     note = _("only the year or month of birth was given: kept as %(day)s.") % {
-                        "day": born.strftime("%d/%m/%Y")
+                        "day": short_date(born)
                     }
             gender = ""
             if self.raw(row, "gender") is not None:
@@ -1311,8 +1312,8 @@ class InitiativeImporter(Importer):
                 _("The campaign %(name)s accepts initiatives from %(start)s to %(end)s.")
                 % {
                     "name": campaign.name,
-                    "start": campaign.starts_on.strftime("%d/%m/%Y"),
-                    "end": campaign.ends_on.strftime("%d/%m/%Y"),
+                    "start": short_date(campaign.starts_on),
+                    "end": short_date(campaign.ends_on),
                 }
             )
         self.phase = campaign.phase_on(self.today)
@@ -1454,8 +1455,8 @@ class InitiativeImporter(Importer):
                 "applied_on",
                 _("only initiatives first applied between %(start)s and %(end)s count.")
                 % {
-                    "start": campaign.starts_on.strftime("%d/%m/%Y"),
-                    "end": campaign.ends_on.strftime("%d/%m/%Y"),
+                    "start": short_date(campaign.starts_on),
+                    "end": short_date(campaign.ends_on),
                 },
             )
             return None

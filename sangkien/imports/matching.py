@@ -49,6 +49,7 @@ from typing import Any, NamedTuple
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sangkien.formats import input_date
 from sangkien.text import fold, nfc
 
 ACTIVE = "active"
@@ -322,7 +323,7 @@ class _Member:
 
     @property
     def label(self) -> str:
-        born = self.birth_date.strftime("%d/%m/%Y") if self.birth_date else ""
+        born = input_date(self.birth_date) if self.birth_date else ""
         parts = [self.full_name, born, self.code]
         return " – ".join(p for p in parts if p)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sangkien.campaigns.models import ApplicationField, Campaign
 from sangkien.core.forms import MoneyField
+from sangkien.formats import input_date
 from sangkien.orgs.forms import UnitCodeField, _with_list, date_field
 
 from . import files
@@ -218,7 +219,7 @@ def initial_for(initiative: Initiative) -> dict[str, Any]:
         if name == "benefit_claimed_vnd":
             value = format_vnd(value)
         elif name in ("first_applied_on", "recognition_date"):
-            value = value.strftime("%d/%m/%Y") if value else ""
+            value = input_date(value) if value else ""
         data[name] = "" if value is None else str(value)
     data["version"] = str(initiative.version)
     return data
@@ -294,7 +295,7 @@ def authors_initial(initiative: Initiative) -> list[dict[str, Any]]:
             "member": a.member.code if a.member_id else "",
             "name": "" if a.member_id else a.name,
             "share": f"{a.share.normalize():f}",
-            "birth_date": a.birth_date.strftime("%d/%m/%Y") if a.birth_date else "",
+            "birth_date": input_date(a.birth_date) if a.birth_date else "",
             "workplace": a.workplace,
             "position": a.position,
             "qualification": a.qualification,

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from sangkien.campaigns.models import ApplicationField, Campaign, Phase
 from sangkien.core.paths import minimal_paths
+from sangkien.formats import input_datetime
 from sangkien.orgs.models import PATH_END, SEGMENT, Member, Unit, UnitKind, decode_path, subtrees_q
 
 
@@ -387,4 +388,4 @@ class HistoryEntry(models.Model):
         indexes = [models.Index(fields=["initiative", "at", "id"], name="history_initiative_at")]
 
     def __str__(self) -> str:
-        return f"{self.initiative_id} {self.action} {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.initiative_id} {self.action} {input_datetime(self.at)}"

@@ -23,6 +23,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.fields import BinaryCharField
+from sangkien.formats import short_date
 from sangkien.text import fold
 
 T = TypeVar("T")
@@ -216,7 +217,7 @@ class UnitVersion(models.Model):
         ordering = ["unit_id", "valid_from", "id"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.valid_from:%d/%m/%Y}–)"
+        return f"{self.name} ({short_date(self.valid_from)}–)"
 
     def covers(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
@@ -255,7 +256,7 @@ class UnitEvent(models.Model):
         ordering = ["-effective_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.effective_on:%d/%m/%Y}"
+        return f"{self.get_kind_display()} {short_date(self.effective_on)}"
 
 
 class Gender(models.TextChoices):
@@ -362,4 +363,4 @@ class Membership(models.Model):
         indexes = [models.Index(fields=["unit", "started_on"], name="membership_unit_from")]
 
     def __str__(self) -> str:
-        return f"{self.member_id} @ {self.unit_id} {self.started_on:%d/%m/%Y}"
+        return f"{self.member_id} @ {self.unit_id} {short_date(self.started_on)}"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from sangkien.core import audit
 from sangkien.core.errors import ConflictError, ValidationError
+from sangkien.formats import short_date
 from sangkien.stats.recount import Reorganisation
 from sangkien.text import clean_line, fold, nfc, normalise_phone, person_sort_key, sort_key
 
@@ -123,7 +124,7 @@ def _check_date(on: dt.date | None, unit: Unit | None = None) -> dt.date:
         raise ValidationError(
             {
                 "effective_on": _("The date is before the unit was founded (%(date)s).")
-                % {"date": unit.founded_on.strftime("%d/%m/%Y")}
+                % {"date": short_date(unit.founded_on)}
             }
         )
     return on

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django.utils.formats import number_format
 
+from sangkien import formats
+
 # What stands in a cell that has no value (a unit without a quota has no completion rate).
 NONE = "—"
 
@@ -29,7 +31,7 @@ def percent(value: Decimal | None) -> str:
 
 
 def short_date(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
+    return formats.short_date(day)
 
 
 def place_and_date(place: str, day: dt.date) -> str:

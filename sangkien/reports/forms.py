@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.campaigns.models import Campaign, Phase
+from sangkien.formats import short_date
 from sangkien.orgs.models import Unit
 from sangkien.stats import figures
 from sangkien.stats.forms import DATE_ERRORS, DATE_INPUT, TREE_CHOICES, date_widget, phase_choices
@@ -141,7 +142,7 @@ class ProgressReportForm(forms.Form):
                     "The campaign “%(campaign)s” starts on %(start)s: choose that day or a "
                     "later one."
                 )
-                % {"campaign": campaign.name, "start": campaign.starts_on.strftime("%d/%m/%Y")},
+                % {"campaign": campaign.name, "start": short_date(campaign.starts_on)},
             )
         return data
 

@@ -61,6 +61,7 @@ from sangkien.accounts.models import Role, RoleGrant
 from sangkien.campaigns.models import Campaign, Phase
 from sangkien.core.bench import Result, measure, p95
 from sangkien.core.pagination import encode_cursor, keyset_page
+from sangkien.formats import input_date
 from sangkien.initiatives import services as initiative_services
 from sangkien.initiatives.models import Author, Initiative, InitiativeQuerySet
 from sangkien.initiatives.permissions import queue_for
@@ -679,7 +680,11 @@ def run_stats_suite(
                 args = [requests[i % len(requests)] for i in range(runs)]
                 samples = _samples(lambda r: _get(client, "/api/v1/stats", r.params()), args)
                 extra = (
-                    f", phase {ph.number}" if ph else f", as of {as_of:%d/%m/%Y}" if as_of else ""
+                    f", phase {ph.number}"
+                    if ph
+                    else f", as of {input_date(as_of)}"
+                    if as_of
+                    else ""
                 )
                 result = _result(name, samples, note + extra)
                 if as_of is None:

@@ -11,6 +11,7 @@ from typing import Any
 from django.http import Http404, QueryDict
 
 from sangkien.campaigns.models import Campaign, Phase
+from sangkien.formats import input_date
 from sangkien.orgs.models import Unit
 
 from . import figures
@@ -54,7 +55,7 @@ class Choice:
         params: dict[str, Any] = {
             "campaign": self.campaign.code if self.campaign else "",
             "phase": self.phase.number if self.phase else "",
-            "as_of": self.as_of.strftime("%d/%m/%Y") if self.as_of else "",
+            "as_of": input_date(self.as_of) if self.as_of else "",
             "tree": self.tree if self.tree != figures.CURRENT else "",
             "sort": self.sort,
             "dir": ("desc" if self.descending else "asc") if self.sort else "",
