@@ -91,11 +91,16 @@ def can_manage_members(user: Any, unit: Unit) -> bool:
     return has_role_on(user, unit, MANAGE_MEMBERS)
 
 
+def can_view_personal_data_below(user: Any, unit: Unit) -> bool:
+    """Date of birth, phone and email of every member of `unit`'s subtree (an export)."""
+    return has_role_on(user, unit, VIEW_PERSONAL_DATA)
+
+
 def can_view_personal_data(user: Any, member: Any) -> bool:
     """Date of birth, phone and email: the member and officers of the member's subtree."""
     if getattr(user, "is_authenticated", False) and user.member_id == member.pk:
         return True
-    return has_role_on(user, member.unit, VIEW_PERSONAL_DATA)
+    return can_view_personal_data_below(user, member.unit)
 
 
 def can_manage_grants(user: Any, unit: Unit) -> bool:

@@ -21,7 +21,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sangkien.accounts.permissions import VIEW_MEMBERS, VIEW_PERSONAL_DATA, has_role_on
+from sangkien.accounts.permissions import VIEW_MEMBERS, can_view_personal_data_below
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.errors import ValidationError
@@ -63,7 +63,7 @@ def table_for(kind: str, user: Any, code: str, query: QueryDict) -> Table:
         qs = Member.objects.listed(
             unit, q=(query.get("q") or "")[:100], former=query.get("former") == "1"
         )
-        return named(member_table(qs, personal=has_role_on(user, unit, VIEW_PERSONAL_DATA)), unit)
+        return named(member_table(qs, personal=can_view_personal_data_below(user, unit)), unit)
     if kind == "units":
         unit = get_unit_for_user(user, code)
         return named(unit_table(Unit.objects.in_subtree(unit)), unit)

@@ -11,7 +11,7 @@ see what was imported.
   check (the new job records `from_job`).
 
 An import job is seen only by its owner (anyone else, a superuser too, gets 404). The units
-an import may touch are the user's own at the time each job starts (`import_scope`)."""
+an import may touch are the user's own at the time each job starts (`permissions.import_scope`)."""
 
 from __future__ import annotations
 
@@ -30,12 +30,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sangkien.accounts.permissions import MANAGE_MEMBERS, MANAGE_UNITS, role_paths
+from sangkien.accounts.permissions import MANAGE_MEMBERS
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.pages import is_htmx
-from sangkien.core.paths import minimal_paths
-from sangkien.initiatives.permissions import ENTER_ON_BEHALF
 from sangkien.jobs.models import Job, JobStatus
 from sangkien.jobs.services import (
     as_it_is_now,
@@ -45,15 +43,12 @@ from sangkien.jobs.services import (
 )
 from sangkien.orgs.models import Unit
 from sangkien.orgs.permissions import top_units_for
-from sangkien.teams.services import served_unit_ids, served_unit_paths
 
 from .forms import KIND_LABELS, ConfirmForm, ImportForm
+from .permissions import JOB_KIND, get_import_for_user, import_scope, import_units, importable_kinds
 
-# The kinds and the row outcomes of sangkien.imports.importers (which the pages need not load).
-KINDS = ("units", "members", "initiatives")
+# The row outcomes of sangkien.imports.importers (which the pages need not load).
 IMPORTED, UPDATED, SKIPPED, REJECTED = "imported", "updated", "skipped", "rejected"
-
-JOB_KIND = "import"
 RECENT = 20
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_NAMES = {
@@ -63,63 +58,13 @@ TEMPLATE_NAMES = {
 }
 
 
-# -- access ----------------------------------------------------------------------------------
-
-
-def _paths(user: Any, kind: str) -> list[str]:
-    if kind == "units":
-        return role_paths(user, MANAGE_UNITS)
-    if kind == "members":
-        return role_paths(user, MANAGE_MEMBERS)
-    paths = role_paths(user, ENTER_ON_BEHALF)
-    if paths == [""]:
-        return paths
-    return minimal_paths([*paths, *served_unit_paths(user)])
-
-
-def importable_kinds(user: Any) -> list[str]:
-    """The kinds the user may import: units and members where they manage them, initiatives
-    where they enter them on members' behalf (their roles, or the units their support teams
-    serve)."""
-    return [kind for kind in KINDS if _paths(user, kind)]
-
-
-def import_scope(user: Any, kind: str) -> list[str] | None:
-    """The unit paths an import of `kind` may touch with their subtrees (None: everywhere);
-    404 when the user may import nothing of the kind."""
-    paths = _paths(user, kind)
-    if not paths:
-        raise Http404
-    if paths == [""]:
-        return None
-    if kind == "initiatives":
-        # A support team serves its units, not their subtrees: those go in `import_units`.
-        return role_paths(user, ENTER_ON_BEHALF)
-    return paths
-
-
-def import_units(user: Any, kind: str) -> list[int]:
-    """Single units an import of `kind` may touch besides the subtrees of `import_scope`:
-    the units the user's support teams serve (initiatives only)."""
-    return sorted(served_unit_ids(user)) if kind == "initiatives" else []
+# -- reading ---------------------------------------------------------------------------------
 
 
 def usable_campaigns(user: Any) -> list[Campaign]:
     """The campaigns the user can use that accept initiatives today."""
     today = timezone.localdate()
     return [c for c in campaigns_for(user) if c.is_open_on(today)]
-
-
-def get_import_for_user(user: Any, pk: Any) -> Job:
-    """An import job of the user's own; anyone else's (or no such job) is 404."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    job = Job.objects.filter(pk=pk, kind=JOB_KIND, user_id=user.pk).first()
-    if job is None:
-        raise Http404
-    return job
 
 
 def confirmation_of(check: Job) -> Job | None:
