@@ -57,8 +57,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sangkien import legacy
 from sangkien.formats import input_date, input_datetime
-from sangkien.imports import legacy
 from sangkien.text import fold
 
 DAY, MONTH, YEAR = "day", "month", "year"

@@ -42,9 +42,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sangkien import legacy
 from sangkien.text import fold
-
-from . import legacy
 
 UNITS, MEMBERS, INITIATIVES = "units", "members", "initiatives"
 KINDS = (UNITS, MEMBERS, INITIATIVES)

@@ -75,7 +75,8 @@ from typing import IO, Any
 import python_calamine
 from django.utils.translation import gettext as _
 
-from . import legacy
+from sangkien import legacy
+
 from .columns import COLUMNS, Column, alternatives, header_keys, header_words, match_header
 
 HEADER_SCAN_ROWS = 30

@@ -15,8 +15,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone, translation
 
+from sangkien import legacy
 from sangkien.core.models import AuditEntry
-from sangkien.imports import legacy
 from sangkien.imports.importers import (
     IMPORTED,
     REJECTED,

@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from sangkien.imports import legacy
-from sangkien.imports.legacy import TCVN3, VNI
+from sangkien import legacy
+from sangkien.legacy import TCVN3, VNI
 
 PHRASES = [
     "Công đoàn cơ sở Công ty Cổ phần Mía đường Lam Sơn",

@@ -14,7 +14,8 @@ import pytest
 import python_calamine
 from django.utils import translation
 
-from sangkien.imports import columns, legacy, reading
+from sangkien import legacy
+from sangkien.imports import columns, reading
 from sangkien.imports.reading import Row, Skipped, SpreadsheetError, open_table
 
 

@@ -9,8 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from sangkien import values
-from sangkien.imports import legacy
+from sangkien import legacy, values
 from sangkien.values import ValueProblem
 
 
