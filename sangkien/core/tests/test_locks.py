@@ -8,7 +8,7 @@ from django.db import OperationalError, transaction
 from django.utils import translation
 
 from sangkien.core import locks
-from sangkien.core import views as core_views
+from sangkien.reports import views as home_views
 
 
 def locked() -> OperationalError:
@@ -72,7 +72,7 @@ def test_a_page_that_met_a_busy_database_is_answered_on_the_next_try(
     client, tree, unit_officer, monkeypatch
 ):
     client.force_login(unit_officer)
-    original = core_views.home_for
+    original = home_views.home_for
     calls = []
 
     def home_for(user):
@@ -81,7 +81,7 @@ def test_a_page_that_met_a_busy_database_is_answered_on_the_next_try(
             raise locked()
         return original(user)
 
-    monkeypatch.setattr(core_views, "home_for", home_for)
+    monkeypatch.setattr(home_views, "home_for", home_for)
     response = client.get("/")
     assert response.status_code == 200 and len(calls) == 2
 
@@ -93,7 +93,7 @@ def test_a_page_whose_database_stays_busy_says_so_in_words(client, tree, unit_of
     def home_for(user):
         raise locked()
 
-    monkeypatch.setattr(core_views, "home_for", home_for)
+    monkeypatch.setattr(home_views, "home_for", home_for)
     response = client.get("/")
     assert response.status_code == 503 and response["Retry-After"]
     body = response.content.decode()
