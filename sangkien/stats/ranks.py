@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import connection
 
+from sangkien.core.numbers import percent
 from sangkien.orgs.models import Unit, UnitStatus
 
 from .models import Cluster, RankCount, RankEntry, TreeTotal
@@ -66,8 +67,6 @@ def encode(measure: str, value: Any) -> int | None:
 
 
 def tenths(valid: int, assigned: int | None) -> int | None:
-    from .figures import percent
-
     return encode("quota_percent", percent(valid, assigned))
 
 
