@@ -102,9 +102,9 @@ def _queries(unit: Unit, campaign) -> int:
     figures.report(unit, campaign)  # the plans' coverage recounts itself once a tree changed
     # Lists of ids go to the database 3 at a time (900 in production), so that reading the
     # figures of 6 or 16 siblings, or of a whole level, would show in the count.
-    chunks = figures._chunks
+    chunks = figures.chunks
     with (
-        mock.patch.object(figures, "_chunks", lambda ids, size=3: chunks(ids, 3)),
+        mock.patch.object(figures, "chunks", lambda ids, size=3: chunks(ids, 3)),
         CaptureQueriesContext(connection) as ctx,
     ):
         report = figures.report(unit, campaign)
