@@ -45,7 +45,8 @@ def test_a_draft_is_never_restored_for_another_user_and_goes_at_logout(
     expect(page.locator("[name=title]")).to_have_value("")
     expect(page.locator("[name=confidential]")).to_have_value("")
 
-    # Logging out clears every draft this browser keeps.
+    # Logging out clears every draft this browser keeps (on a phone the button is in the menu).
+    page.locator("[data-menu-button]").click()
     page.locator("form[action$='/accounts/logout/'] button").first.click()
     page.wait_for_load_state()
     assert _draft_keys(page) == []
