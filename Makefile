@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test test-browser lint format messages bench clean
+.PHONY: install run serve test test-browser lint format messages bench clean
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.json scripts/install.sh
 	@bash scripts/install.sh
 run: install
 	@bash scripts/run.sh $(PORT)
+serve: install
+	@bash scripts/serve.sh
 test: install
 	@bash scripts/test.sh
 test-browser: install

@@ -197,7 +197,7 @@ FORMAT_MODULE_PATH = ["sangkien.formats"]
 LANGUAGE_COOKIE_NAME = "sangkien_language"
 
 STATIC_URL = "static/"
-STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("SANGKIEN_STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
@@ -217,10 +217,22 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-EMAIL_BACKEND = os.environ.get(
-    "SANGKIEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+# Emails go to the console in debug mode and through SMTP otherwise (sangkien.core.checks
+# refuses the console, memory or file backends when debug is off).
+EMAIL_BACKEND = os.environ.get("SANGKIEN_EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
 )
+EMAIL_HOST = os.environ.get("SANGKIEN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("SANGKIEN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SANGKIEN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SANGKIEN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SANGKIEN_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("SANGKIEN_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("SANGKIEN_EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("SANGKIEN_FROM_EMAIL", "sangkien@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address people use to reach the site: links in emails and on printed QR posters. Unset,
 # pages use the address of the request (sangkien.core.site) and emails the local server's
 # address on SANGKIEN_PORT (which `make run PORT=...` sets).
@@ -251,11 +263,47 @@ TASKS = {
 SANGKIEN_JOB_HEARTBEAT_SECONDS = float(os.environ.get("SANGKIEN_JOB_HEARTBEAT_SECONDS", "5"))
 SANGKIEN_JOB_STALE_SECONDS = float(os.environ.get("SANGKIEN_JOB_STALE_SECONDS", "45"))
 
+# Security (docs/decisions/0023). Headers every response carries: SecurityMiddleware's
+# (HSTS, nosniff, Referrer-Policy, COOP) and sangkien.core.middleware.SecurityHeadersMiddleware
+# (Content-Security-Policy, Permissions-Policy). `sangkien check --deploy` (which
+# `make serve` runs first) refuses an unsafe production configuration.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SANGKIEN_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS: a year by default in production; 0 turns it off (when a proxy in front sends it).
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SANGKIEN_HSTS_SECONDS", "0" if DEBUG else str(365 * 86400)) or "0"
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SANGKIEN_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SANGKIEN_HSTS_PRELOAD", False)
+# Plain HTTP is redirected to HTTPS in production unless SANGKIEN_SSL_REDIRECT=0 (a proxy in
+# front redirects); the health check answers over HTTP for load balancers.
+SECURE_SSL_REDIRECT = env_bool("SANGKIEN_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a proxy that ends TLS: trust its X-Forwarded-Proto header (only then).
+if env_bool("SANGKIEN_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Turning a protection off on purpose silences the deployment warning about it, and only
+# that one: the owner of the site decided, the check has nothing more to say.
+SILENCED_SYSTEM_CHECKS = [
+    # Preloading HSTS is a commitment made by submitting the domain to the browsers' list.
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *(
+        ["security.W004"]
+        if "SANGKIEN_HSTS_SECONDS" in os.environ and not SECURE_HSTS_SECONDS
+        else []
+    ),
+    *(
+        ["security.W008"]
+        if "SANGKIEN_SSL_REDIRECT" in os.environ and not SECURE_SSL_REDIRECT
+        else []
+    ),
+]
 
 LOGGING = {
     "version": 1,
