@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from sangkien.core.forms import DayField
+
 from . import services
 
 
@@ -89,9 +91,6 @@ class PreferencesForm(forms.Form):
     )
 
 
-DATE_INPUT = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
-
-
 class SignUpForm(forms.Form):
     """A member's own sign-up: the one-time code, facts that identify them (the member code,
     or the full name with the date of birth), and the login they choose."""
@@ -120,10 +119,9 @@ class SignUpForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    birth_date = forms.DateField(
+    birth_date = DayField(
         label=_("Date of birth"),
         required=False,
-        input_formats=DATE_INPUT,
         widget=forms.TextInput(
             attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "bday"}
         ),

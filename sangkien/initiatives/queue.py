@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from sangkien.accounts.permissions import role_paths
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
+from sangkien.core.forms import DayField
 from sangkien.orgs.models import Unit
 from sangkien.orgs.permissions import units_visible_to
 
@@ -27,7 +28,6 @@ from .permissions import VIEW_QUEUE, can_review_unit, queue_for
 UNIT_MATCHES = 20
 QUEUE_STATUSES = [s for s in Status if s in IN_QUEUE]
 ORDERS = {"newest": queries.NEWEST_FIRST, "oldest": queries.OLDEST_FIRST}
-DATE_INPUT = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 
 
 class QueueFilterForm(forms.Form):
@@ -53,18 +53,16 @@ class QueueFilterForm(forms.Form):
         label=_("Field of application"), required=False, coerce=int, empty_value=None
     )
     phase = forms.TypedChoiceField(label=_("Phase"), required=False, coerce=int, empty_value=None)
-    submitted_from = forms.DateField(
+    submitted_from = DayField(
         label=_("Submitted from"),
         required=False,
-        input_formats=DATE_INPUT,
         widget=forms.TextInput(
             attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"}
         ),
     )
-    submitted_to = forms.DateField(
+    submitted_to = DayField(
         label=_("Submitted until"),
         required=False,
-        input_formats=DATE_INPUT,
         widget=forms.TextInput(
             attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"}
         ),

@@ -12,10 +12,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.campaigns.models import Campaign, Phase
+from sangkien.core.forms import DayField
 from sangkien.formats import short_date
 from sangkien.orgs.models import Unit
 from sangkien.stats import figures
-from sangkien.stats.forms import DATE_ERRORS, DATE_INPUT, TREE_CHOICES, date_widget, phase_choices
+from sangkien.stats.forms import TREE_CHOICES, date_widget, phase_choices
 from sangkien.text import clean_line
 
 from .progress import Letterhead, default_letterhead, recipient_lines
@@ -58,11 +59,9 @@ class ProgressReportForm(forms.Form):
         empty_value=None,
         error_messages={"invalid_choice": _("The campaign has no phase “%(value)s”.")},
     )
-    as_of = forms.DateField(
+    as_of = DayField(
         label=_("Figures as of"),
         required=False,
-        input_formats=DATE_INPUT,
-        error_messages=DATE_ERRORS,
         help_text=_("Empty for today."),
         widget=date_widget(),
     )

@@ -21,6 +21,12 @@ MONEY = [
     ("1tr5", 1_500_000),
     ("2 tỷ 300 triệu", 2_300_000_000),
     ("1500000", 1_500_000),
+    ("1.800.000", 1_800_000),
+    ("1800000", 1_800_000),
+    ("1,8 tr", 1_800_000),
+    ("2 tỷ", 2_000_000_000),
+    ("500 nghìn", 500_000),
+    ("500k", 500_000),
 ]
 
 
@@ -32,7 +38,9 @@ def test_money_means_the_same_in_forms_api_services_and_imports(typed, amount):
     assert services._to_int(typed) == amount  # services (what a command or a job passes)
 
 
-@pytest.mark.parametrize("typed", ["1,5", "khoảng 2 triệu", "-500.000", "chưa tính được"])
+@pytest.mark.parametrize(
+    "typed", ["1,5", "2.5", "khoảng 2 triệu", "-500.000", "- 1,8 triệu", "chưa tính được"]
+)
 def test_money_is_refused_alike_everywhere(typed):
     with pytest.raises(values.ValueProblem) as problem:
         values.money(typed)
@@ -65,3 +73,20 @@ def test_a_form_wants_a_whole_date(typed):
     with pytest.raises(Exception) as error:
         DayField().clean(typed)
     assert error.value.messages
+
+
+@pytest.mark.parametrize(
+    ("typed", "vi", "en"),
+    [
+        ("1,5", "“1,5” không rõ nghĩa", "“1,5” is ambiguous"),
+        ("-500.000", "Số tiền không được âm.", "An amount of money cannot be negative."),
+        ("khoảng 2 triệu", "“khoảng 2 triệu”", "“khoảng 2 triệu” is not an amount"),
+    ],
+)
+def test_a_refusal_names_the_value_in_both_languages(typed, vi, en):
+    from django.utils import translation
+
+    for language, expected in (("vi", vi), ("en", en)):
+        with translation.override(language), pytest.raises(values.ValueProblem) as problem:
+            values.money(typed)
+        assert expected in problem.value.message

@@ -441,3 +441,13 @@ def test_a_unit_with_new_details_is_updated(tree, unit_officer):
     assert "address" in summary.outcomes[0].message
     tree.grassroots.refresh_from_db()
     assert tree.grassroots.address == "KCN Lễ Môn"
+
+
+def test_money_in_a_sheet_is_read_as_forms_and_the_api_read_it(tree, people, campaign):
+    """ "1,8 triệu" is 1.800.000 đồng in a sheet, as in the form and the API
+    (sangkien.values.money)."""
+    rows = [r for r in messy_rows() if r[0] == 7]
+    rows[0][1][8] = "1,8 triệu"
+    summary = run_import("initiatives", messy_xlsx(rows), "a.xlsx", campaign=campaign)
+    assert outcomes(summary) == {7: IMPORTED}
+    assert Initiative.objects.get().benefit_claimed_vnd == 1_800_000

@@ -182,10 +182,12 @@ def test_malformed_date(login, unit_officer, tree, campaign, name):
     response = login(unit_officer).get(url(name, "TH", "campaign=1TRIEU&as_of=31/02/2022x"))
     assert response.status_code == 400
     body = html(response)
-    message = vi("Enter the date as dd/mm/yyyy, for example 31/12/2026.")
+    message = vi(
+        "“%(value)s” is not a date: write it as day/month/year, for instance 15/03/2022."
+    ) % {"value": "31/02/2022x"}  # sangkien.values, as in every date field
     assert field_errors(body, "as_of") == [message]
     assert f"<strong>{vi('Figures as of')}</strong>: {message}" in body
-    assert "Nhập ngày theo dạng nn/tt/nnnn" in body  # an existing Vietnamese message
+    assert "không phải là ngày tháng" in body  # an existing Vietnamese message
 
 
 def test_date_in_the_future(login, unit_officer, tree, campaign):
@@ -212,7 +214,9 @@ def test_bad_input_in_english(login, unit_officer, tree, campaign, english):
     response = login(unit_officer).get(url("progress_pdf", "TH", "campaign=1TRIEU&as_of=hôm+nay"))
     assert response.status_code == 400
     body = html(response)
-    assert field_errors(body, "as_of") == ["Enter the date as dd/mm/yyyy, for example 31/12/2026."]
+    assert field_errors(body, "as_of") == [
+        "“hôm nay” is not a date: write it as day/month/year, for instance 15/03/2022."
+    ]
     assert "<strong>Figures as of</strong>:" in body
     response = login(unit_officer).get(url("progress_pdf", "TH", "campaign=X&phase=9"))
     assert field_errors(html(response), "campaign") == ["No campaign of yours has the code “X”."]
