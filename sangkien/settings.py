@@ -144,8 +144,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Failed logins allowed per identifier and per address within the window (seconds).
+# Login attempts allowed per account (whatever the spelling of the identifier) and per
+# address within the window (seconds); the address's limit is high so that one office behind
+# a shared address is not locked out (accounts/throttle.py).
 LOGIN_MAX_FAILURES = int(os.environ.get("SANGKIEN_LOGIN_MAX_FAILURES", "5"))
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+    os.environ.get("SANGKIEN_LOGIN_MAX_FAILURES_PER_ADDRESS", "100")
+)
 LOGIN_FAILURE_WINDOW = int(os.environ.get("SANGKIEN_LOGIN_FAILURE_WINDOW", "900"))
 # How many days a member's one-time sign-up code stays valid.
 SANGKIEN_INVITATION_DAYS = int(os.environ.get("SANGKIEN_INVITATION_DAYS", "30"))

@@ -1,7 +1,29 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from typing import Any
 
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+
+from . import throttle
 from .models import ApiToken, RoleGrant, User
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The Django admin's login, under the same limit as the site's: the password goes
+    through the same backend, and a refusal by the limit says so."""
+
+    def clean(self) -> Any:
+        try:
+            return super().clean()
+        except ValidationError:
+            refusal = throttle.refusal(self.request)
+            if refusal is not None:
+                raise ValidationError(refusal.message, code="throttled") from None
+            raise
+
+
+admin.site.login_form = AdminLoginForm
 
 
 class RoleGrantInline(admin.TabularInline):

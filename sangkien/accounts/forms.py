@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
@@ -11,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.forms import DayField
 
-from . import services
+from . import services, throttle
+from .throttle import client_address
 
 
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+def throttled_error(refusal: throttle.Throttled) -> ValidationError:
+    return ValidationError(refusal.message, code="throttled")
 
 
 class LoginForm(forms.Form):
@@ -41,19 +43,16 @@ class LoginForm(forms.Form):
         password = data.get("password", "")
         if not identifier or not password:
             return data
-        address = client_address(self.request)
-        if services.login_blocked(identifier, address):
-            raise forms.ValidationError(
-                _("Too many failed attempts. Wait 15 minutes and try again."), code="throttled"
-            )
+        # The backend counts the attempt (throttle.py) and says when the limit refused it.
         user = authenticate(self.request, username=identifier, password=password)
         if user is None:
-            services.record_login_failure(identifier, address)
+            refusal = throttle.refusal(self.request)
+            if refusal is not None:
+                raise throttled_error(refusal)
             raise forms.ValidationError(
                 _("The login or the password is wrong. Check them and try again."),
                 code="invalid_login",
             )
-        services.clear_login_failures(identifier)
         self.user = user
         return data
 
@@ -162,12 +161,15 @@ class SignUpForm(forms.Form):
             self.add_error("password2", _("The two passwords differ."))
             return data
         code = data["code"]
-        address = client_address(self.request)
-        limit_key = "invitation:" + (services.normalise_code(code) or code.strip().upper())
-        if services.login_blocked(limit_key, address):
-            raise forms.ValidationError(
-                _("Too many failed attempts. Wait 15 minutes and try again."), code="throttled"
-            )
+        limit = settings.LOGIN_MAX_FAILURES
+        counters = [
+            ("invitation:" + (services.normalise_code(code) or code.strip().upper()), limit),
+            ("invitation-address:" + client_address(self.request), limit * 4),
+        ]
+        try:
+            ticket = throttle.reserve(counters)
+        except throttle.Throttled as exc:
+            raise throttled_error(exc) from None
         try:
             self.user = services.sign_up(
                 code=code,
@@ -180,11 +182,13 @@ class SignUpForm(forms.Form):
             )
         except ValidationError as exc:
             codes = {e.code for errors in exc.error_dict.values() for e in errors}
-            if codes & {"invalid_code", "mismatch"}:
-                services.record_login_failure(limit_key, address)
+            if not codes & {"invalid_code", "mismatch"}:
+                throttle.release(ticket)  # no guess: the username or password was refused
             for name, errors in exc.error_dict.items():
                 field = {"password": "password1", "member": "__all__"}.get(name, name)
                 self.add_error(None if field == "__all__" else field, errors)
+        else:
+            throttle.succeeded(ticket)
         return data
 
 

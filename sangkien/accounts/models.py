@@ -1,4 +1,4 @@
-"""Users, the roles they hold on units, API tokens, and failed-login records."""
+"""Users, the roles they hold on units, API tokens, and the login limit's counters."""
 
 from __future__ import annotations
 
@@ -107,19 +107,20 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
 
-class LoginFailure(models.Model):
-    """A failed login, kept for the rate limit window."""
+class LoginAttempts(models.Model):
+    """One counter of the login limit (an account, an address, a sign-up code): attempts
+    since `window_start` (accounts/throttle.py)."""
 
-    identifier = models.CharField(max_length=255, db_index=True)
-    address = models.CharField(max_length=64, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    key = models.CharField(max_length=300, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(db_index=True)
 
     class Meta:
-        verbose_name = _("failed login")
-        verbose_name_plural = _("failed logins")
+        verbose_name = _("login attempts")
+        verbose_name_plural = _("login attempts")
 
     def __str__(self) -> str:
-        return f"{self.identifier} {self.address} {self.at}"
+        return f"{self.key}: {self.count} since {self.window_start}"
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):

@@ -1,4 +1,5 @@
-"""Users, role grants, API tokens and the login rate limit."""
+"""Users, role grants, API tokens, passwords and sign-up codes (the login limit is in
+throttle.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sangkien.core import audit
 from sangkien.core.errors import ValidationError
 from sangkien.text import clean_line, fold, nfc, normalise_phone
 
-from .models import ApiToken, Invitation, LoginFailure, Role, RoleGrant, User, hash_token
+from .models import ApiToken, Invitation, Role, RoleGrant, User, hash_token
 from .permissions import forget_grants
 
 if TYPE_CHECKING:  # types only: the unit tree sits above the accounts
@@ -145,32 +146,6 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
-
-
-# -- login rate limit --------------------------------------------------------------------
-
-
-def _window_start() -> dt.datetime:
-    return timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW)
-
-
-def login_blocked(identifier: str, address: str) -> bool:
-    """Too many failures for this identifier, or from this address (×4), in the window."""
-    since = _window_start()
-    recent = LoginFailure.objects.filter(at__gte=since)
-    limit = settings.LOGIN_MAX_FAILURES
-    if recent.filter(identifier=nfc(identifier).lower()).count() >= limit:
-        return True
-    return recent.filter(address=address).count() >= limit * 4
-
-
-def record_login_failure(identifier: str, address: str) -> None:
-    LoginFailure.objects.filter(at__lt=_window_start()).delete()
-    LoginFailure.objects.create(identifier=nfc(identifier).lower()[:255], address=address[:64])
-
-
-def clear_login_failures(identifier: str) -> None:
-    LoginFailure.objects.filter(identifier=nfc(identifier).lower()).delete()
 
 
 @transaction.atomic
