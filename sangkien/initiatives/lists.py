@@ -1,5 +1,5 @@
 """List pages: a member's own initiatives, the review queue of a subtree with its counts per
-status, and the printable QR poster of a unit.
+status and its bulk decisions, and the printable QR poster of a unit.
 
 Lists are keyset pages (`?cursor=`), never OFFSET; each page is one query plus one for the
 authors shown on it. The counts per status are a separate request the queue page loads
@@ -7,24 +7,37 @@ after it renders, so the list never waits for a count over a big subtree."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
+from sangkien.accounts.permissions import role_paths
+from sangkien.core.batches import chunks
 from sangkien.core.pages import is_htmx
 from sangkien.core.pagination import keyset_page
 from sangkien.core.qr import qr_svg
 from sangkien.core.site import site_url
+from sangkien.jobs import services as jobs
 from sangkien.orgs.models import Unit
 from sangkien.orgs.permissions import get_unit_for_user
 
-from . import queries
+from . import bulk, queries
+from .models import Initiative, Status
 from .permissions import (
+    DECIDE,
     PRINT_POSTER,
+    can_view_initiative,
     own_initiatives,
 )
 from .queue import QUEUE_STATUSES, Queue
@@ -60,27 +73,38 @@ def my_initiatives(request: HttpRequest) -> HttpResponse:
 # -- the review queue ----------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def review_queue(request: HttpRequest) -> HttpResponse:
-    queue = Queue(request.user, request.GET)
+def _queue_context(request: HttpRequest, params: QueryDict, queue: Queue) -> dict[str, Any]:
     rows = queue.filtered().select_related("unit", "campaign", "field").prefetch_related("authors")
-    page = keyset_page(
-        rows, order=queue.form.ordering, cursor=request.GET.get("cursor"), size=PAGE_SIZE
-    )
-    context = {
+    page = keyset_page(rows, order=queue.form.ordering, cursor=params.get("cursor"), size=PAGE_SIZE)
+    status = queue.form.cleaned_data.get("status") or ""
+    can_decide = bool(role_paths(request.user, DECIDE))
+    return {
         "queue": queue,
         "form": queue.form,
         "page": page,
         "oldest": queue.form.ordering == queries.OLDEST_FIRST,
-        "query": _query(request.GET, "cursor"),
-        "unit_query": _query(request.GET, "cursor", "unit"),
+        "query": _query(params, "cursor"),
+        "unit_query": _query(params, "cursor", "unit"),
         "more_filters": any(
-            request.GET.get(k)
+            params.get(k)
             for k in ("campaign", "field", "phase", "submitted_from", "submitted_to", "on_behalf")
         )
-        or request.GET.get("order") == "oldest",
+        or params.get("order") == "oldest",
+        "pending_only": status == Status.SUBMITTED,
+        # Bulk decisions: for those who decide, on a list that may hold initiatives under
+        # review (the status filter is unset or "under review").
+        "bulk": can_decide and status in ("", Status.SUBMITTED),
+        "bulk_form": BulkDecisionForm(),
+        "bulk_sync_items": bulk.SYNC_ITEMS,
+        "picked": set(),
     }
+
+
+@login_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    queue = Queue(request.user, request.GET)
+    context = _queue_context(request, request.GET, queue)
     if is_htmx(request):
         response = render(request, "initiatives/_queue_results.html", context)
         # The address bar gets the filters that are set, not every empty field of the form.
@@ -114,10 +138,153 @@ def queue_counts(request: HttpRequest) -> HttpResponse:
         "total": sum(counts[s.value] for s in QUEUE_STATUSES),
         "all_query": base,
         "current": current,
+        # What "select all of these filters" takes: the ones under review among them.
+        "pending": counts[Status.SUBMITTED] if current in ("", Status.SUBMITTED) else 0,
     }
     if is_htmx(request):
         return render(request, "initiatives/_queue_counts.html", context)
     return render(request, "initiatives/queue_counts.html", context)
+
+
+# -- bulk decisions -------------------------------------------------------------------------
+
+
+class BulkDecisionForm(forms.Form):
+    """One decision for the initiatives ticked in the queue (`ids`, with each row's version
+    `v<id>` and, for a valid decision, its validated benefit `benefit_<id>`), or for every
+    initiative under review that the filters (`query`, the queue's query string) select."""
+
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision for the selected initiatives"),
+        widget=forms.RadioSelect,
+        choices=[
+            (Status.VALID, gettext_lazy("Valid (the claimed benefit, or the value typed per row)")),
+            (Status.RETURNED, gettext_lazy("Return to the authors for changes")),
+            (Status.INVALID, gettext_lazy("Invalid: it does not count")),
+        ],
+        error_messages={"required": gettext_lazy("Choose valid, returned or invalid.")},
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "One reason for all of them: needed to return them (what must change) or to "
+            "declare them invalid (why)."
+        ),
+    )
+    all = forms.BooleanField(required=False)
+    query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "bulk_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        decision = data.get("decision")
+        if decision in (Status.RETURNED, Status.INVALID) and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason",
+                _("Say what the authors must change.")
+                if decision == Status.RETURNED
+                else _("Say why the initiatives are not valid."),
+            )
+        return data
+
+
+def _posted_per_row(post: QueryDict, prefix: str, ids: list[int]) -> dict[int, str]:
+    values = {pk: (post.get(f"{prefix}{pk}") or "").strip() for pk in ids}
+    return {pk: value for pk, value in values.items() if value}
+
+
+@login_required
+@require_POST
+def queue_decide(request: HttpRequest) -> HttpResponse:
+    """The queue's bulk decision: each initiative through the same service as one decision
+    (bulk.decide_initiatives). Up to bulk.SYNC_ITEMS are decided here and the page says
+    what went through; more go to a background job, whose page shows the progress."""
+    user = request.user
+    if not role_paths(user, DECIDE):
+        raise Http404  # nobody here decides: the action does not exist for them
+    form = BulkDecisionForm(request.POST)
+    params = QueryDict(request.POST.get("query") or "")
+    queue = Queue(user, params)  # 404 for a unit outside the user's queue
+    ids: list[int] = []
+    if form.is_valid():
+        if form.cleaned_data["all"]:
+            pending = queue.filtered().filter(status=Status.SUBMITTED).order_by("pk")
+            ids = list(pending.values_list("pk", flat=True)[: bulk.MAX_ITEMS + 1])
+        else:
+            ids = bulk.wanted_ids(request.POST.getlist("ids"))
+            if ids and not _sees_any(user, ids):
+                raise Http404  # none of them is anything this user may see
+        if not ids:
+            form.add_error(None, _("Select at least one initiative under review."))
+        elif len(ids) > bulk.MAX_ITEMS:
+            form.add_error(
+                None,
+                _(
+                    "More than %(max)s initiatives are selected; one bulk decision takes at "
+                    "most %(max)s. Narrow the filters and decide them in parts."
+                )
+                % {"max": number_format(bulk.MAX_ITEMS, force_grouping=True)},
+            )
+    if not form.is_valid():
+        return _refused_bulk(request, params, queue, form)
+    data = form.cleaned_data
+    decision = data["decision"]
+    benefits = _posted_per_row(request.POST, "benefit_", ids) if decision == Status.VALID else {}
+    versions = _posted_per_row(request.POST, "v", ids)
+    back = reverse("initiatives:queue") + (f"?{_query(params, 'cursor')}" if params else "")
+    if len(ids) > bulk.SYNC_ITEMS:
+        job = jobs.start(
+            "decisions",
+            user=user,
+            label=_("Bulk decision on %(n)s initiatives") % {"n": number_format(len(ids))},
+            params={
+                "ids": ids,
+                "decision": decision,
+                "reason": data["reason"],
+                "benefits": {str(k): v for k, v in benefits.items()},
+                "versions": {str(k): v for k, v in versions.items()},
+            },
+        )
+        return redirect("jobs:detail", pk=job.pk)
+    try:
+        outcome = bulk.decide_initiatives(
+            ids,
+            by=user,
+            decision=decision,
+            reason=data["reason"],
+            benefits=benefits,
+            versions=versions,
+        )
+    except ValidationError as exc:  # pragma: no cover - the form checked the same
+        form.add_error(None, " ".join(exc.messages))
+        return _refused_bulk(request, params, queue, form)
+    context = {"outcome": outcome, "summary": bulk.summary(outcome), "back": back}
+    return render(request, "initiatives/queue_decided.html", context)
+
+
+def _refused_bulk(
+    request: HttpRequest, params: QueryDict, queue: Queue, form: BulkDecisionForm
+) -> HttpResponse:
+    """The queue again, with the bulk form's errors at its top and the rows still ticked."""
+    context = _queue_context(request, params, queue)
+    context["bulk_form"] = form
+    context["picked"] = set(request.POST.getlist("ids"))
+    return render(request, "initiatives/initiative_queue.html", context, status=400)
+
+
+def _sees_any(user: Any, ids: list[int]) -> bool:
+    """Can the user see at least one of these initiatives?"""
+    for chunk in chunks(ids):
+        for initiative in Initiative.objects.filter(pk__in=chunk).select_related("unit"):
+            if can_view_initiative(user, initiative):
+                return True
+    return False
 
 
 # -- the QR poster -------------------------------------------------------------------------

@@ -1097,7 +1097,7 @@ def _tell_authors(initiative: Initiative, *, reason: str, by: Any) -> None:
     benefit = initiative.benefit_valid_vnd
     claimed = initiative.benefit_claimed_vnd
 
-    def text() -> str:
+    def headline() -> str:
         label = Status(status).label.lower()
         return _("Your initiative %(ref)s “%(title)s” is now: %(status)s.") % {
             "ref": ref,
@@ -1105,8 +1105,14 @@ def _tell_authors(initiative: Initiative, *, reason: str, by: Any) -> None:
             "status": label,
         }
 
+    def text() -> str:
+        # The in-app notification is all most members read: it carries the reason.
+        if not reason:
+            return headline()
+        return f"{headline()} {_('Reason: %(reason)s') % {'reason': reason}}"
+
     def body() -> str:
-        lines = [text()]
+        lines = [headline()]
         if benefit is not None:
             lines.append(
                 _("Validated benefit: %(amount)s đồng (claimed: %(claimed)s đồng).")
@@ -1119,4 +1125,10 @@ def _tell_authors(initiative: Initiative, *, reason: str, by: Any) -> None:
             lines.append(_("Reason: %(reason)s") % {"reason": reason})
         return "\n".join(lines)
 
-    notify(_others(author_users(initiative), by), text=text, body=body, url=_url(initiative))
+    notify(
+        _others(author_users(initiative), by),
+        text=text,
+        subject=headline,
+        body=body,
+        url=_url(initiative),
+    )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/author-row/", views.author_row, name="author_row"),
     path("review/", lists.review_queue, name="queue"),
     path("review/counts/", lists.queue_counts, name="queue_counts"),
+    path("review/decide/", lists.queue_decide, name="queue_decide"),
     path("<int:pk>/", views.initiative_detail, name="detail"),
     path("<int:pk>/edit/", views.initiative_edit, name="edit"),
     path("<int:pk>/submit/", views.initiative_submit, name="submit"),

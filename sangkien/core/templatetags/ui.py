@@ -56,3 +56,13 @@ def page_title(value: Any) -> str:
     if not text or text == PRODUCT:
         return PRODUCT
     return f"{text} · {PRODUCT}"
+
+
+@register.filter
+def has_required(form: Any) -> bool:
+    """Does the form show a field with the required mark (*)? Then it explains the mark."""
+    fields = getattr(form, "fields", {}) or {}
+    return any(
+        (f.required or getattr(f, "required_mark", False)) and not f.widget.is_hidden
+        for f in fields.values()
+    )
