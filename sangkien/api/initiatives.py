@@ -140,7 +140,7 @@ def initiative_out(request: HttpRequest, initiative: models.Initiative) -> dict[
     `from`, which is a Python keyword)."""
     user = request.user
     private = can_view_confidential(user, initiative)
-    history = initiative.history.select_related("actor__member").order_by("at", "id")
+    history = initiative.history.select_related("actor__member", "moved_from").order_by("at", "id")
     attachments = initiative.attachments.filter(removed_at__isnull=True).order_by("id")
     return {
         **_summary_fields(initiative, private=private),
@@ -168,6 +168,7 @@ def initiative_out(request: HttpRequest, initiative: models.Initiative) -> dict[
                 "at": h.at,
                 "note": h.note,
                 "benefit_valid_vnd": h.benefit_valid_vnd,
+                "moved_from": h.moved_from.code if h.moved_from else None,
             }
             for h in history
         ],

@@ -282,7 +282,8 @@ class Attachment(Schema):
 class HistoryEntry(Schema):
     action: str = Field(
         description="created, edited, submitted, resubmitted, validated, returned, invalidated, "
-        "withdrawn or reopened."
+        "withdrawn, reopened, or moved (a reorganisation closed its unit and the unit answering "
+        "for it took it over)."
     )
     from_: str | None = Field(alias="from", description="Status before; null on creation.")
     to: str = Field(description="Status after.")
@@ -290,6 +291,9 @@ class HistoryEntry(Schema):
     at: dt.datetime
     note: str = Field(description="The reason given, or what was attached.")
     benefit_valid_vnd: int | None = Field(description="On a validation: the validated benefit.")
+    moved_from: str | None = Field(
+        default=None, description="On a move: the code of the closed unit it came from."
+    )
 
 
 class InitiativeSummary(Schema):

@@ -523,7 +523,7 @@ def _detail(
         "attachments": list(
             Attachment.objects.filter(initiative=initiative, removed_at__isnull=True)
         ),
-        "history": list(initiative.history.select_related("actor")),
+        "history": list(initiative.history.select_related("actor", "moved_from")),
         "show_confidential": can_view_confidential(user, initiative),
         "can_edit": can_edit,
         "can_submit": can_submit_initiative(user, initiative),

@@ -1,6 +1,8 @@
 """Writes to the unit tree and the members. Every function is atomic, takes the acting user
 as `by`, checks its input (raising ValidationError with per-field messages, nothing written)
-and leaves an audit entry; reorganisations also leave a dated UnitEvent and UnitVersions."""
+and leaves an audit entry; reorganisations also leave a dated UnitEvent and UnitVersions.
+A merge, split or dissolution hands the closed unit's open initiatives to the unit that
+answers for it, in the same transaction (`initiatives.services.hand_over_open_work`)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from sangkien.core import audit
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.formats import short_date
+from sangkien.initiatives import services as initiatives
 from sangkien.stats.recount import Reorganisation
 from sangkien.text import clean_line, fold, nfc, normalise_phone, person_sort_key, sort_key
 
@@ -457,6 +460,8 @@ def merge_units(
             raise ValidationError(
                 {"target": _("A unit cannot be merged into itself or a unit below it.")}
             )
+    for s in sources:
+        initiatives.check_successor_takes_work(s, target, "target")
     event = _event(
         UnitEventKind.MERGED,
         on,
@@ -472,6 +477,7 @@ def merge_units(
         _move_children(s, lambda child: target, on, event)
         _move_members(s, target, on, _("Merged into %(code)s") % {"code": target.code})
         _close_unit(s, status=UnitStatus.MERGED, successor=target, on=on)
+        initiatives.hand_over_open_work(s, target, by=by, note=nfc(note))
         audit.record(
             actor=by,
             action="unit.merge",
@@ -527,6 +533,7 @@ def split_unit(
         for d in into
     }
     main = new_units[normalise_code(records_to)]
+    initiatives.check_successor_takes_work(unit, main, "records_to")
     children = {normalise_code(k): normalise_code(v) for k, v in (children or {}).items()}
     members = {normalise_code(k): normalise_code(v) for k, v in (members or {}).items()}
     for code in set(children.values()) | set(members.values()):
@@ -563,6 +570,7 @@ def split_unit(
         for member in list(qs):
             _move_member(member, target, on, reason)
     _close_unit(unit, status=UnitStatus.SPLIT, successor=main, on=on)
+    initiatives.hand_over_open_work(unit, main, by=by, note=nfc(note))
     figures.finish(new_units.values())
     audit.record(
         actor=by,
@@ -605,6 +613,7 @@ def dissolve_unit(
             raise ValidationError(
                 {"transfer_to": _("Choose a unit outside the one being dissolved.")}
             )
+    initiatives.check_successor_takes_work(unit, successor, "transfer_to")
     event = _event(
         UnitEventKind.DISSOLVED,
         on,
@@ -619,6 +628,7 @@ def dissolve_unit(
         _move_children(unit, lambda child: transfer_to, on, event)
         _move_members(unit, transfer_to, on, _("Unit %(code)s dissolved") % {"code": unit.code})
     _close_unit(unit, status=UnitStatus.DISSOLVED, successor=successor, on=on)
+    initiatives.hand_over_open_work(unit, successor, by=by, note=nfc(note))
     figures.finish()
     audit.record(
         actor=by,

@@ -574,3 +574,93 @@ def _add_members(
             gained = _cover(after[member], key, info) - _cover(spans[member], key, info)
             for node in gained:
                 deltas[(key, node, day)][5] += 1
+
+
+# -- open work handed to the unit that answers for a closed one --------------------------------
+
+
+def hand_over(
+    campaign_id: int,
+    from_unit: int,
+    to_unit: int,
+    day: dt.date,
+    items: Sequence[tuple[int | None, State]],
+) -> None:
+    """Initiatives of one campaign (`items`: (phase, state)) move, on `day`, from a closed
+    unit to the unit that answers for it: their own rows and their authors' spans leave the
+    one and open at the other, so the tree as it stood still finds them where they were. The
+    subtree rows do not move: the closed unit already counted for the same chain. Should the
+    chains differ, each initiative leaves and arrives as two ordinary changes."""
+    counted = [(phase, state) for phase, state in items if state.counted]
+    if not counted:
+        return
+    info = chains([from_unit, to_unit])
+    if info[from_unit] != info[to_unit]:
+        for phase, state in counted:
+            apply(
+                campaign_id=campaign_id, unit_id=from_unit, phase_id=phase,
+                before=state, after=NOTHING, day=day,
+            )  # fmt: skip
+            apply(
+                campaign_id=campaign_id, unit_id=to_unit, phase_id=phase,
+                before=NOTHING, after=state, day=day,
+            )  # fmt: skip
+        return
+    own: dict[int, list[int]] = defaultdict(lambda: [0] * len(COUNTERS))
+    authored: dict[tuple[int, int], int] = defaultdict(int)  # (member, phase key) -> count
+    for phase, state in counted:
+        vec = own[phase or 0]
+        for i, v in enumerate(state.vector()):
+            vec[i] += v
+        for member in set(state.members):
+            authored[(member, phase or 0)] += 1
+    rows = []
+    for key, vec in own.items():
+        rows.append((campaign_id, key, from_unit, day, *[-v for v in vec]))
+        rows.append((campaign_id, key, to_unit, day, *vec))
+    _upsert("stats_ownday", TREE_KEYS_DAY, COUNTERS, rows)
+    members = sorted({m for m, _k in authored})
+    if connection.vendor == "postgresql":
+        list(
+            Member.objects.select_for_update()
+            .filter(pk__in=members)
+            .order_by("pk")
+            .values_list("pk")
+        )
+    for (member, key), n in sorted(authored.items()):
+        _shift_span(campaign_id, key, member, from_unit, -n, day)
+        _shift_span(campaign_id, key, member, to_unit, n, day)
+
+
+def _shift_span(
+    campaign_id: int, key: int, member: int, unit_id: int, n: int, day: dt.date
+) -> None:
+    """Add `n` (any sign) to a member's open span at (unit, phase), opening or closing it."""
+    span = (
+        MemberSpan.objects.filter(
+            campaign_id=campaign_id,
+            phase_key=key,
+            member_id=member,
+            unit_id=unit_id,
+            end__isnull=True,
+        )  # fmt: skip
+        .select_for_update()
+        .first()
+    )
+    if span is None:
+        if n < 0:
+            raise AssertionError(f"member {member} has no open span at unit {unit_id}")
+        MemberSpan.objects.create(
+            campaign_id=campaign_id, phase_key=key, member_id=member, unit_id=unit_id,
+            start=day, n=n,
+        )  # fmt: skip
+        return
+    span.n += n
+    if span.n > 0:
+        span.save(update_fields=["n"])
+    elif span.start == day:
+        span.delete()  # present for no whole day
+    else:
+        span.n = 0
+        span.end = day
+        span.save(update_fields=["n", "end"])

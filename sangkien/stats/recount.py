@@ -81,8 +81,11 @@ def timelines(
     campaign_id: int, unit_ids: set[int] | None = None, batch: int = 5000
 ) -> Iterator[tuple[int, int, list[tuple[dt.date, State]]]]:
     """(unit, phase key, [(day, state at the end of that day)]) for each initiative of the
-    campaign that was ever submitted, with only the days on which its state changed. Read
-    with plain SQL in id ranges (the bulk path: millions of history rows)."""
+    campaign that was ever submitted, with only the days on which its state changed. An
+    initiative a reorganisation moved (a `moved` history row naming the unit it came from)
+    gives one such timeline per unit it stood under: at the old unit its state ends on the
+    day of the move, at the new one it starts then. Read with plain SQL in id ranges (the
+    bulk path: millions of history rows)."""
     if unit_ids is not None and not unit_ids:
         return
     ini, hist = Initiative._meta.db_table, HistoryEntry._meta.db_table
@@ -97,37 +100,68 @@ def timelines(
         unit_filter = f" AND i.unit_id IN ({', '.join(['%s'] * len(only))})"
     sql = (
         "SELECT i.id, i.unit_id, i.phase_id, h.at, h.to_status, h.benefit_claimed_vnd, "  # noqa: S608
-        f"h.benefit_valid_vnd, h.members FROM {ini} i JOIN {hist} h ON h.initiative_id = i.id "
+        "h.benefit_valid_vnd, h.members, h.moved_from_id "
+        f"FROM {ini} i JOIN {hist} h ON h.initiative_id = i.id "
         "WHERE i.campaign_id = %s AND i.submitted_at IS NOT NULL AND i.id >= %s AND i.id < %s"
         f"{unit_filter} ORDER BY i.id, h.at, h.id"
     )
     keep = set(only) if unit_ids is not None and not unit_filter else None
     local = _Days()
-    loads = json.loads
     for lo in range(bounds["lo"], bounds["hi"] + 1, batch):
         with connection.cursor() as cursor:
             cursor.execute(sql, [campaign_id, lo, lo + batch, *(only if unit_filter else [])])
             rows = cursor.fetchall()
-        current = None
-        days: list[tuple[dt.date, State]] = []
-        state = NOTHING
-        unit_id = key = 0
-        for pk, unit, phase, at, status, claimed, benefit, members in rows:
-            if pk != current:
-                if current is not None and (keep is None or unit_id in keep):
-                    yield unit_id, key, _changes(days)
-                current, unit_id, key = pk, unit, phase or 0
-                days, state = [], NOTHING
-            if isinstance(members, str):
-                members = loads(members)
-            state = next_state(state, status, claimed, benefit, members)
-            day = local(at)
-            if days and days[-1][0] == day:
-                days[-1] = (day, state)
-            else:
-                days.append((day, state))
-        if current is not None and (keep is None or unit_id in keep):
-            yield unit_id, key, _changes(days)
+        start = 0
+        for end in range(1, len(rows) + 1):
+            if end < len(rows) and rows[end][0] == rows[start][0]:
+                continue
+            for unit_id, key, days in _timeline(rows[start:end], local):
+                if keep is None or unit_id in keep:
+                    yield unit_id, key, days
+            start = end
+
+
+def _timeline(
+    rows: Sequence[tuple], local: Callable[[Any], dt.date]
+) -> Iterator[tuple[int, int, list[tuple[dt.date, State]]]]:
+    """The timelines of one initiative from its history rows (oldest first), one per unit
+    it stood under."""
+    _pk, unit_id, phase, *_rest = rows[0]
+    key = phase or 0
+    # The unit of each row: the current one after the last move, the one a move came
+    # from before it.
+    units: list[int] = [0] * len(rows)
+    here = unit_id
+    for i in range(len(rows) - 1, -1, -1):
+        units[i] = here
+        if rows[i][8] is not None:
+            here = rows[i][8]
+    loads = json.loads
+    state = NOTHING
+    days: list[tuple[dt.date, State]] = []
+    current = units[0]
+    for i, (_p, _u, _ph, at, status, claimed, benefit, members, moved_from) in enumerate(rows):
+        day = local(at)
+        if moved_from is not None and units[i] != current:
+            days.append((day, NOTHING))  # it leaves the old unit that day
+            yield current, key, _changes(_same_day(days))
+            current, days = units[i], []
+        if isinstance(members, str):
+            members = loads(members)
+        state = next_state(state, status, claimed, benefit, members)
+        days.append((day, state))
+    yield current, key, _changes(_same_day(days))
+
+
+def _same_day(days: list[tuple[dt.date, State]]) -> list[tuple[dt.date, State]]:
+    """The last state of each day."""
+    out: list[tuple[dt.date, State]] = []
+    for day, state in days:
+        if out and out[-1][0] == day:
+            out[-1] = (day, state)
+        else:
+            out.append((day, state))
+    return out
 
 
 def _changes(days: list[tuple[dt.date, State]]) -> list[tuple[dt.date, State]]:

@@ -705,7 +705,9 @@ def test_entry_under_a_unit_the_campaign_does_not_cover_is_refused(tree, admin):
     assert errors_of(exc) == {"unit": "The campaign TH-2025 does not cover unit HN-001."}
 
 
-def test_submission_under_a_dissolved_unit_is_refused(tree, campaign, support_team):
+def test_a_draft_of_a_dissolved_unit_is_submitted_under_the_unit_taking_it(
+    tree, campaign, support_team
+):
     initiative = services.create_initiative(
         campaign=campaign,
         unit=tree.grassroots2,
@@ -713,10 +715,19 @@ def test_submission_under_a_dissolved_unit_is_refused(tree, campaign, support_te
         authors=[outsider_author("Lê Văn Nam", 100)],
         **complete(),
     )
-    orgs.dissolve_unit(tree.grassroots2, by=None, on=today(), note="Doanh nghiệp giải thể")
+    # Its parent cannot take initiatives: the dissolution must name a union that can.
     with pytest.raises(ValidationError) as exc:
-        services.submit_initiative(initiative, by=support_team)
-    assert errors_of(exc) == {"unit": "Unit TH-KCN-002 is no longer active."}
+        orgs.dissolve_unit(tree.grassroots2, by=None, on=today(), note="Doanh nghiệp giải thể")
+    assert errors_of(exc) == {
+        "transfer_to": "TH-KCN-002 has initiatives not yet decided; they go to TH-KCN, which is "
+        "not a grassroots union or a union group. Choose one that is."
+    }
+    orgs.dissolve_unit(
+        tree.grassroots2, by=None, transfer_to=tree.grassroots, note="Doanh nghiệp giải thể"
+    )
+    submitted = services.submit_initiative(initiative, by=support_team)
+    assert submitted.status == Status.SUBMITTED
+    assert submitted.unit == tree.grassroots
 
 
 # -- submission ----------------------------------------------------------------------------
