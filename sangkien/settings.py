@@ -169,14 +169,14 @@ def social_providers(env: dict[str, str]) -> dict[str, dict[str, object]]:
             providers[name] = {"APPS": [app]}
     server = env.get("SANGKIEN_OIDC_URL", "")
     if server and env.get("SANGKIEN_OIDC_CLIENT_ID"):
-        app = {
+        oidc_app: dict[str, object] = {
             "provider_id": env.get("SANGKIEN_OIDC_ID", "federation"),
             "name": env.get("SANGKIEN_OIDC_NAME", "OpenID Connect"),
             "client_id": env["SANGKIEN_OIDC_CLIENT_ID"],
             "secret": env.get("SANGKIEN_OIDC_SECRET", ""),
             "settings": {"server_url": server},
         }
-        providers["openid_connect"] = {"APPS": [app], "OAUTH_PKCE_ENABLED": True}
+        providers["openid_connect"] = {"APPS": [oidc_app], "OAUTH_PKCE_ENABLED": True}
     return providers
 
 

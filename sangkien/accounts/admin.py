@@ -36,7 +36,7 @@ class RoleGrantInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("Sáng kiến", {"fields": ("phone", "member", "email_notifications")}),
     )
     raw_id_fields = ["member"]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -38,7 +38,7 @@ class LoginForm(forms.Form):
         self.user: Any = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         identifier = data.get("identifier", "")
         password = data.get("password", "")
         if not identifier or not password:
@@ -69,7 +69,7 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args: Any, roles: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles
+        cast(forms.ChoiceField, self.fields["role"]).choices = roles
         self.user: Any = None
 
     def clean_identifier(self) -> str:

@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -27,8 +27,6 @@ class User(AbstractUser):
     # Set when someone else chose the password (an officer's reset, a temporary password):
     # every page leads to the change-password page until the user picks their own.
     must_change_password = models.BooleanField(_("must change password"), default=False)
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -9,11 +9,13 @@ never signs anyone in (the project does not verify email addresses)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.urls import build_provider_urlpatterns
+from django.http import HttpResponseBase
 from django.urls import include, path
 from django.views.generic.base import RedirectView
 
@@ -28,7 +30,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return False
 
 
-def _to(name: str) -> RedirectView:
+def _to(name: str) -> Callable[..., HttpResponseBase]:
     return RedirectView.as_view(pattern_name=name, query_string=True)
 
 

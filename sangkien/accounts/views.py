@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sangkien.core.errors import ValidationError
-from sangkien.core.pages import posted
+from sangkien.core.pages import SignedInRequest, posted
 from sangkien.core.qr import qr_svg
 from sangkien.core.templatetags.ui import person
 from sangkien.orgs.forms import add_service_errors
@@ -76,7 +76,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: SignedInRequest) -> HttpResponse:
     """The signed-in user's account: roles (with their units) and preferences."""
     user = request.user
     form = PreferencesForm(
@@ -282,7 +282,7 @@ def member_account(request: HttpRequest, code: str) -> HttpResponse:
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: SignedInRequest) -> HttpResponse:
     """Choose a new password; the only page open to someone who must change theirs."""
     form = account_forms.PasswordChangeForm(request.user, posted(request))
     if request.method == "POST" and form.is_valid():

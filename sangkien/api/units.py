@@ -23,7 +23,7 @@ def unit_out(unit: models.Unit) -> schemas.Unit:
         status=unit.status,
         parent=unit.parent.code if unit.parent else None,
         answered_for_by=unit.successor.code if unit.successor else None,
-        children_count=unit.n_children,  # type: ignore[attr-defined]
+        children_count=unit.n_children,  # type: ignore[attr-defined]  # annotated by the query
         members_count=unit.members_total,
     )
 

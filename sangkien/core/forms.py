@@ -33,6 +33,7 @@ class MoneyField(forms.CharField):
             }
         )
 
+    # A CharField for its widget and cleaning of text, it returns đồng rather than the text.
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
         text = (super().to_python(value) or "").strip()
         if not text:

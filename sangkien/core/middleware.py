@@ -46,6 +46,7 @@ class BusyDatabaseMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], args: Any, kwargs: Any
     ) -> None:
+        # Kept on the request for process_exception (HttpRequest has no such attribute).
         request._busy_retry_view = (view_func, args, kwargs)  # type: ignore[attr-defined]
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

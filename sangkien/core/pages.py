@@ -4,10 +4,20 @@ POST, and the page that shows one form. Pages only: nothing here is for services
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
+
+class SignedInRequest(HttpRequest):
+    """The request a page behind `login_required` receives: for the type checker, its user
+    is a signed-in `User` (the decorator is what makes it so)."""
+
+    user: User
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -114,7 +114,8 @@ def share_text(share: Decimal | float | None) -> str:
     if share is None:
         return ""
     value = (share if isinstance(share, Decimal) else Decimal(str(share))).normalize()
-    places = max(0, -value.as_tuple().exponent)  # type: ignore[operator]
+    exponent = value.as_tuple().exponent  # an int for a finite number
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
     return number_format(value, decimal_pos=places, use_l10n=True)
 
 

@@ -227,12 +227,12 @@ def fast_zip() -> Iterator[None]:
     so two exports closing at once put the original back; a report closed meanwhile in
     another thread is packed at level 1 too, which is still a valid file)."""
     with _zip_lock:
-        original = xlsxwriter.workbook.ZipFile  # type: ignore[attr-defined]
-        xlsxwriter.workbook.ZipFile = partial(ZipFile, compresslevel=1)  # type: ignore[attr-defined]
+        original = xlsxwriter.workbook.ZipFile
+        xlsxwriter.workbook.ZipFile = partial(ZipFile, compresslevel=1)
         try:
             yield
         finally:
-            xlsxwriter.workbook.ZipFile = original  # type: ignore[attr-defined]
+            xlsxwriter.workbook.ZipFile = original
 
 
 def _number(value: Any) -> str:

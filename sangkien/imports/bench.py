@@ -78,7 +78,7 @@ def _people(max_units: int, rng: random.Random) -> list[tuple[Unit, list[str]]]:
             unit_id__in=ids[start : start + 500], left_on__isnull=True
         ).values_list("unit_id", "full_name"):
             names[unit_id][full_name] += 1
-    out = []
+    out: list[tuple[Unit, list[str]]] = []
     for unit in units:
         unique = sorted(n for n, count in names[unit.pk].items() if count == 1)[:12]
         if len(unique) >= 3:
@@ -108,9 +108,9 @@ def write_file(path: Path, rows: int, seed: int = 7) -> int:
 
     today = dt.date.today()
     for i in range(rows):
-        unit, names = people[i % len(people)]
+        unit, member_names = people[i % len(people)]
         r = 4 + i
-        authors = rng.sample(names, rng.choice((1, 1, 2, 3)))
+        authors = rng.sample(member_names, rng.choice((1, 1, 2, 3)))
         sheet.write_number(r, 0, i + 1)
         sheet.write_string(r, 1, f"{rng.choice(WORDS)} {rng.choice(OBJECTS)} — số {i + 1}")
         sheet.write_string(r, 2, ", ".join(authors) if i % 2 else "; ".join(authors))

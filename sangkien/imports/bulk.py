@@ -35,7 +35,7 @@ def _converter(field: models.Field) -> Callable[[Any], Any]:
 
 def _columns(model: type[models.Model], now: dt.datetime) -> list[tuple[str, str, Any, Any]]:
     """(attribute, column, converter, default) of every concrete field but the id."""
-    out = []
+    out: list[tuple[str, str, Any, Any]] = []
     for field in model._meta.concrete_fields:
         if field.primary_key:
             continue
@@ -47,6 +47,7 @@ def _columns(model: type[models.Model], now: dt.datetime) -> list[tuple[str, str
             default = None
         else:
             default = ""
+        assert field.column is not None  # a concrete field has its column
         out.append((field.attname, field.column, _converter(field), default))
     return out
 

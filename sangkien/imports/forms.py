@@ -4,7 +4,7 @@ confirmation of a checked file."""
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -43,12 +43,12 @@ class ImportForm(forms.Form):
             "An .xlsx, .xls, .ods or .csv file of at most %(n)s MB: a header row, then one "
             "row per unit, member or initiative."
         ) % {"n": MAX_UPLOAD_BYTES // (1024 * 1024)}
-        kind_field = self.fields["kind"]
-        kind_field.choices = [(k, KIND_LABELS[k]) for k in kinds]  # type: ignore[attr-defined]
+        kind_field = cast(forms.ChoiceField, self.fields["kind"])
+        kind_field.choices = [(k, KIND_LABELS[k]) for k in kinds]
         if len(kinds) == 1:
             kind_field.initial = kinds[0]
-        campaign_field = self.fields["campaign"]
-        campaign_field.choices = [  # type: ignore[attr-defined]
+        campaign_field = cast(forms.ChoiceField, self.fields["campaign"])
+        campaign_field.choices = [
             ("", _("Choose a campaign")),
             *((c.code, c.name) for c in campaigns),
         ]

@@ -30,6 +30,7 @@ through `orgs.services` row by row (a province has a few thousand)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import re
@@ -44,6 +45,7 @@ from typing import IO, Any
 import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.db import reset_queries, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -456,6 +458,8 @@ class Importer:
         self.now = timezone.now()
         # A real import of members or initiatives keeps its batches here (None: a dry run).
         self.staging: ImportRun | None = None
+        # The phase an import of initiatives files them under (None: the campaign's own).
+        self.phase_id: int | None = None
         self.checked_upto = 0  # outcomes before this index are kept in a batch
         self.batches = 0
         self.slices: dict[int, int] = {}  # batch number -> index of its first outcome
@@ -509,7 +513,7 @@ class Importer:
             return True
         return unit.pk in self.units or any(unit.path.startswith(p) for p in self.scope)
 
-    def scoped_units(self) -> Iterable[Unit]:
+    def scoped_units(self) -> QuerySet[Unit]:
         units = Unit.objects.all()
         if self.scope is not None:
             from django.db.models import Q
@@ -639,7 +643,7 @@ class Importer:
             "accept_valid": self.summary.accept_valid,
             "scope": self.scope,
             "units": sorted(self.units),
-            "phase": getattr(self, "phase_id", None),
+            "phase": self.phase_id,
         }
         self.timed(
             lambda: ImportRun.objects.filter(pk=run.pk).update(
@@ -668,7 +672,7 @@ class Importer:
             .values_list("pk", flat=True)
         )
         for done, pk in enumerate(waiting, start=1):
-            self.timed(lambda pk=pk: self._apply_batch(pk))
+            self.timed(functools.partial(self._apply_batch, pk))
             if progress is not None:
                 progress(
                     done,
@@ -867,7 +871,7 @@ class UnitImporter(Importer):
             )
             self.reject(row, problems, name)
             return
-        changes = {
+        changes: dict[str, Any] = {
             k: v
             for k, v in (("name", name), ("short_name", short_name), ("address", address))
             if v and v != getattr(unit, k)
@@ -1182,7 +1186,10 @@ class MemberImporter(Importer):
             members.append(member)
         Member.objects.bulk_create(members, batch_size=500)
         Membership.objects.bulk_create(
-            [Membership(member=m, unit_id=m.unit_id, started_on=m.joined_on) for m in members],
+            [
+                Membership(member=m, unit_id=m.unit_id, started_on=m.joined_on or self.today)
+                for m in members
+            ],
             batch_size=500,
         )
         per_path: dict[str, int] = defaultdict(int)
@@ -1501,12 +1508,14 @@ class InitiativeImporter(Importer):
         if len(people) > MAX_AUTHORS:
             problems.add("authors", _("at most %(n)s authors.") % {"n": MAX_AUTHORS})
             return [], ""
-        shares = [share for _name, share in people]
-        if any(s is not None for s in shares):
-            if any(s is None for s in shares):
+        given = [share for _name, share in people]
+        shares: list[Decimal]
+        if any(s is not None for s in given):
+            shares = [s for s in given if s is not None]
+            if len(shares) < len(given):
                 problems.add("authors", _("give every author's share, or none."))
                 return [], ""
-            total = sum(shares, Decimal(0))  # type: ignore[arg-type]
+            total = sum(shares, Decimal(0))
             if total != 100:
                 problems.add(
                     "authors",
@@ -1551,7 +1560,7 @@ class InitiativeImporter(Importer):
                 continue
             else:
                 seen.add(member_id)
-            out.append((name, member_id, share))  # type: ignore[arg-type]
+            out.append((name, member_id, share))
         note = ""
         if outside:
             note = _("not members of the union, kept by name: %(names)s") % {

@@ -12,15 +12,15 @@ class AuthorInline(admin.TabularInline):
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ["original_name", "kind", "content_type", "size", "uploaded_at", "removed_at"]
-    readonly_fields = fields
+    readonly_fields = ("original_name", "kind", "content_type", "size", "uploaded_at", "removed_at")
+    fields = readonly_fields
 
 
 class HistoryInline(admin.TabularInline):
     model = HistoryEntry
     extra = 0
-    fields = ["at", "action", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
+    readonly_fields = ("at", "action", "from_status", "to_status", "actor", "note")
+    fields = readonly_fields
     can_delete = False
 
 

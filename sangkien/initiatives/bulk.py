@@ -57,7 +57,7 @@ class Item:
 
     @property
     def status_label(self) -> str:
-        return Status(self.status).label if self.status else ""
+        return str(Status(self.status).label) if self.status else ""
 
 
 @dataclass

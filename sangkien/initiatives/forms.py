@@ -8,7 +8,7 @@ and dates day first; both are read by `sangkien.values`, as the API and the impo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -175,20 +175,22 @@ class InitiativeForm(forms.Form):
             del self.fields["unit"]
         else:
             del self.fields["version"]
-            self.fields["campaign"].choices = [(c.code, c.name) for c in campaigns]
+            cast(forms.ChoiceField, self.fields["campaign"]).choices = [
+                (c.code, c.name) for c in campaigns
+            ]
             if unit_scope is None:
                 del self.fields["unit"]
             else:
-                unit_field = self.fields["unit"]
-                unit_field.scope = unit_scope  # type: ignore[attr-defined]
+                unit_field = cast(UnitCodeField, self.fields["unit"])
+                unit_field.scope = unit_scope
                 _with_list(unit_field, "unit")
         blank: list[tuple[str, Any]] = [("", _("— choose —"))]
         if len(campaigns) == 1:
-            self.fields["field"].choices = blank + [
+            cast(forms.ChoiceField, self.fields["field"]).choices = blank + [
                 (str(f.pk), f.name) for f in campaigns[0].fields.all()
             ]
         else:
-            self.fields["field"].choices = blank + [
+            cast(forms.ChoiceField, self.fields["field"]).choices = blank + [
                 (c.name, [(str(f.pk), f.name) for f in c.fields.all()]) for c in campaigns
             ]
         self.application_fields = {str(f.pk): f for c in campaigns for f in c.fields.all()}
@@ -292,7 +294,7 @@ def author_formset(data: Any = None, initial: list[dict[str, Any]] | None = None
 def authors_initial(initiative: Initiative) -> list[dict[str, Any]]:
     return [
         {
-            "member": a.member.code if a.member_id else "",
+            "member": a.member.code if a.member is not None else "",
             "name": "" if a.member_id else a.name,
             "share": f"{a.share.normalize():f}",
             "birth_date": input_date(a.birth_date) if a.birth_date else "",

@@ -54,6 +54,7 @@ def author_member_ids(initiative: Initiative) -> set[int]:
     cached = getattr(initiative, "_author_member_ids", None)
     if cached is None:
         cached = {a.member_id for a in initiative.authors.all() if a.member_id is not None}
+        # Cached on the instance for the rest of the request (not a field of the model).
         initiative._author_member_ids = cached  # type: ignore[attr-defined]
     return cached
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -75,7 +76,7 @@ AUDIT_FIELDS = [
     "benefit_valid_vnd", "status", "recognition_body", "recognition_number",
     "recognition_date", "investor", "decision_reason", "version",
 ]  # fmt: skip
-DECISIONS = {
+DECISIONS: dict[str, str] = {
     Status.VALID: Action.VALIDATED,
     Status.RETURNED: Action.RETURNED,
     Status.INVALID: Action.INVALIDATED,
@@ -84,7 +85,7 @@ _AMOUNT_REFUSED = gettext_lazy("Enter the benefit as a whole number of đồng."
 _TWO_DECIMALS = Decimal("0.01")
 
 # Why a step is refused, one full sentence per step (the status is filled in).
-_REFUSED = {
+_REFUSED: dict[str, Promise] = {
     Action.SUBMITTED: gettext_lazy("Only a draft can be submitted; this initiative is %(status)s."),
     Action.RESUBMITTED: gettext_lazy(
         "Only a returned initiative can be resubmitted; this one is %(status)s."
@@ -604,7 +605,7 @@ def refusal_message(initiative: Initiative, action: str) -> str:
             "This initiative was already decided (%(status)s) at %(when)s. Nothing was "
             "changed; reload to see the decision."
         ) % {"status": status, "when": when}
-    message = _REFUSED.get(action, _NOT_A_STEP)  # type: ignore[call-overload]
+    message = _REFUSED.get(action, _NOT_A_STEP)
     return str(message) % {"status": status}
 
 
@@ -753,7 +754,7 @@ def decide_initiative(
     decided first, the second decision is refused with what was decided, by whom and when."""
     if decision not in DECISIONS:
         raise ValidationError({"decision": _("Choose valid, returned or invalid.")})
-    action = DECISIONS[decision]  # type: ignore[index]
+    action = DECISIONS[decision]
     initiative = _lock(initiative)
     from_status, to_status = _move(initiative, action)
     _check_version(initiative, expected_version)

@@ -163,7 +163,7 @@ def start(
     handler_for(kind)  # an unknown kind is a programming error: fail before writing
     job = Job(
         kind=kind,
-        label=str(label)[: Job._meta.get_field("label").max_length],  # type: ignore[arg-type]
+        label=str(label)[: Job._meta.get_field("label").max_length],
         user=user,
         unit=unit,
         params=params or {},

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from sangkien.core.pages import SignedInRequest
 from sangkien.core.pagination import keyset_page
 
 from . import services
@@ -31,7 +32,7 @@ def _local_link(url: str) -> str:
 
 @login_required
 @require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: SignedInRequest) -> HttpResponse:
     mine = Notification.objects.filter(user=request.user)
     page = keyset_page(mine, order=("-id",), cursor=request.GET.get("cursor"), size=PAGE_SIZE)
     context = {

@@ -12,7 +12,7 @@ dd.mm.yyyy, yyyy-mm-dd and "ngày 15 tháng 3 năm 2026" too."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -53,7 +53,7 @@ class UnitCodeField(forms.CharField):
         self.scope: UnitQuerySet | None = None
         self.widget.attrs.update({"autocomplete": "off", "autocapitalize": "characters"})
 
-    def clean(self, value: Any) -> Unit | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Unit | None:
         code = super().clean(value)
         if not code:
             return None
@@ -112,7 +112,9 @@ class UnitCreateForm(forms.Form):
         from .services import ALLOWED_CHILDREN
 
         allowed = ALLOWED_CHILDREN.get(parent.kind, set())
-        self.fields["kind"].choices = [(k, label) for k, label in UnitKind.choices if k in allowed]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            (k, label) for k, label in UnitKind.choices if k in allowed
+        ]
 
 
 class UnitEditForm(forms.Form):
@@ -179,7 +181,7 @@ class UnitMergeForm(ScopedForm):
         codes = [
             c.upper() for c in re.split(r"[\s,;]+", self.cleaned_data.get("others") or "") if c
         ]
-        scope = self.fields["into"].scope  # type: ignore[attr-defined]
+        scope = cast(UnitCodeField, self.fields["into"]).scope
         found = {u.code: u for u in scope.filter(code__in=codes)} if scope is not None else {}
         missing = [c for c in codes if c not in found]
         if missing:
@@ -190,7 +192,7 @@ class UnitMergeForm(ScopedForm):
         return [found[c] for c in dict.fromkeys(codes)]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("target") == self.TARGET_EXISTING:
             if not data.get("into") and "into" not in self.errors:
                 self.add_error("into", _("Enter the code of the unit to merge into."))
@@ -236,7 +238,7 @@ class UnitSplitForm(ScopedForm):
         return list(dict.fromkeys(c.upper() for c in re.split(r"[\s,;]+", raw) if c))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         a, b = (data.get("first_code") or "").upper(), (data.get("second_code") or "").upper()
         if a and a == b:
             self.add_error("second_code", _("The two new units need different codes."))

@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Plan
 
@@ -12,11 +15,11 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ["unit__code", "unit__name", "employer_name"]
     raw_id_fields = ["unit", "campaign", "created_by", "updated_by"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Plan | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Plan | None = None) -> bool:
         return False
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Plan | None = None) -> list[str]:
         return [f.name for f in Plan._meta.fields]

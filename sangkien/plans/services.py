@@ -92,16 +92,16 @@ def _clean_fields(data: dict[str, Any], errors: dict[str, str]) -> dict[str, Any
                 errors[name] = _("This is longer than %(n)s characters.") % {"n": TEXT_LIMIT}
             out[name] = value
     if "target_initiatives" in data:
-        value = data["target_initiatives"]
-        if value in (None, ""):
-            value = None
-        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        target = data["target_initiatives"]
+        if target in (None, ""):
+            target = None
+        elif isinstance(target, bool) or not isinstance(target, int) or target < 1:
             errors["target_initiatives"] = _(
                 "The number of initiatives targeted must be a whole number above zero."
             )
-        elif value > 10_000_000:
+        elif target > 10_000_000:
             errors["target_initiatives"] = _("The number of initiatives targeted is too large.")
-        out["target_initiatives"] = value
+        out["target_initiatives"] = target
     return out
 
 
@@ -281,18 +281,18 @@ def delete_plan(plan: Plan, *, by: Any, expected_version: int | None = None) -> 
     """Remove a plan (recorded by mistake, or under the wrong union). The audit log keeps
     what it said; its document is deleted once the removal is committed."""
     _lock_stamp()
-    plan = Plan.objects.select_for_update().select_related("unit").filter(pk=plan.pk).first()
-    if plan is None:
+    locked = Plan.objects.select_for_update().select_related("unit").filter(pk=plan.pk).first()
+    if locked is None:
         raise ConflictError(_("This implementation plan was removed meanwhile."))
-    if expected_version is not None and plan.version != expected_version:
+    if expected_version is not None and locked.version != expected_version:
         raise ConflictError(
             _("Someone else changed this implementation plan meanwhile. Reload and try again.")
         )
-    before = audit.snapshot(plan, PLAN_FIELDS)
-    audit.record(actor=by, action="plan.delete", obj=plan, before=before)
-    document = plan.document.name if plan.document else ""
-    _count(plan, -1)
-    plan.delete()
+    before = audit.snapshot(locked, PLAN_FIELDS)
+    audit.record(actor=by, action="plan.delete", obj=locked, before=before)
+    document = locked.document.name if locked.document else ""
+    _count(locked, -1)
+    locked.delete()
     if document:
         _delete_file_on_commit(document)
 
@@ -422,9 +422,9 @@ def plan_coverage(campaign: Campaign, units: list[Unit]) -> dict[int, tuple[int,
                 campaign=campaign, unit_id__in={u.pk for u in grassroots.values()}
             ).values_list("unit_id", flat=True)
         )
-        for pk, target in grassroots.items():
-            is_active = target.status == UnitStatus.ACTIVE
-            result[pk] = (int(is_active and target.pk in has_plan), int(is_active))
+        for pk, grassroots_unit in grassroots.items():
+            is_active = grassroots_unit.status == UnitStatus.ACTIVE
+            result[pk] = (int(is_active and grassroots_unit.pk in has_plan), int(is_active))
     return result
 
 

@@ -62,7 +62,7 @@ def get_phase(campaign: Campaign, number: str | int | None) -> Phase | None:
     if number in (None, "", "0", 0):
         return None
     try:
-        wanted = int(number)  # type: ignore[arg-type]
+        wanted = int(number)
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
     for phase in campaign.phases.all():

@@ -191,7 +191,7 @@ class _Builder:
         self.rng = random.Random(f"sangkien:{seed}:{scale.name}")
         self.next_id = id_base
         self.units: list[PlannedUnit] = []
-        self.used_names: set[str] = set()
+        self.used_names: set[tuple[str, str]] = set()
 
     def add(
         self,
@@ -482,11 +482,11 @@ def plan_units(scale: Scale, seed: int, id_base: int = 1) -> Plan:
     ):
         b.province(root, spec, up, gr)
     s_weights = [3.0 if s[0] in {"CDGD", "CDYT"} else 1.0 for s in sectors]
-    for spec, up, gr in zip(
+    for sector_spec, up, gr in zip(
         sectors, split_count(sector_upper, s_weights), split_count(sector_gr, s_weights),
         strict=True,
     ):  # fmt: skip
-        b.sector(root, spec, up, gr)
+        b.sector(root, sector_spec, up, gr)
     _size_units(b.units, scale, b.rng)
     return Plan(scale=scale, seed=seed, units=b.units)
 

@@ -10,6 +10,7 @@ drawing again, then by adding a place.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 # (code, name) of the fields of application of the national campaign, in display order.
 FIELDS: list[tuple[str, str]] = [
@@ -38,7 +39,7 @@ _SCHOOL = {"GDDT": 72, "CDS": 12, "QLDH": 6, "COVID": 6, "MT": 4}
 _HEALTH = {"YT": 60, "COVID": 14, "CDS": 10, "QLDH": 10, "TKNL": 3, "MT": 3}
 _OFFICE = {"QLDH": 44, "CDS": 34, "CCHC": 10, "TKNL": 6, "COVID": 4, "MT": 2}
 _FARM = {"NN": 60, "KTCN": 12, "TKNL": 10, "MT": 10, "QLDH": 8}
-PROFILE_FIELDS: dict[str, dict[str, float]] = {
+PROFILE_FIELDS: dict[str, Mapping[str, float]] = {
     "school_mn": _SCHOOL, "school": _SCHOOL, "university": _SCHOOL,
     "health_station": _HEALTH, "hospital": _HEALTH,
     "office": _OFFICE, "bank": _OFFICE, "post": _OFFICE, "telecom": _OFFICE,

@@ -197,7 +197,7 @@ DEMO_SPECS: list[tuple[int, str, str, bool]] = [
 DEMO_UNIT_MIN = 30
 
 AUTHOR_COUNTS = Picker([("1", 55), ("2", 30), ("3", 15)])
-SHARES = {
+SHARES: dict[int, list[tuple[int, ...]]] = {
     1: [(100,)],
     2: [(50, 50), (60, 40), (70, 30), (80, 20)],
     3: [(40, 30, 30), (50, 30, 20), (34, 33, 33), (60, 20, 20), (50, 25, 25)],
@@ -518,6 +518,7 @@ class UnitRows:
             shares = rng.choice(SHARES[len(picked)]) if picked else ()
             outsider = len(picked) > 1 and rng.random() < 0.03
             for pos, (m, share) in enumerate(zip(picked, shares, strict=True)):
+                row: tuple[object, ...]
                 if outsider and pos == len(picked) - 1:
                     name = person_name(rng, rng.random() < 0.4, unit.region)
                     row = (author_id, pk, None, name, share, None, "", "Kỹ sư tư vấn", "Kỹ sư", pos)

@@ -122,7 +122,7 @@ def _table(model: type[models.Model]) -> str:
 
 
 def _next_id(model: type[models.Model]) -> int:
-    return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    return (model._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
 
 
 def wipe() -> None:
@@ -148,6 +148,7 @@ def wipe() -> None:
             )
             teams = (ServedUnit, TeamMember, Team)
             quotas = (QuotaChange, Quota)
+            model: type[models.Model]
             for model in (
                 *stats,
                 *plans,
@@ -220,13 +221,16 @@ def _write_units(plan: Plan, progress: Progress) -> None:
     progress.end()
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    """The database column of `name` (a field's name, or its attname for a foreign key)."""
+    field = model._meta.pk if name == "id" else model._meta.get_field(name.removesuffix("_id"))
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model.__name__} has no column for {name!r}")
+    return field.column
+
+
 def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    cols = ", ".join(
-        connection.ops.quote_name(model._meta.get_field(c.removesuffix("_id")).column)
-        if c != "id"
-        else connection.ops.quote_name(model._meta.pk.column)
-        for c in columns
-    )
+    cols = ", ".join(connection.ops.quote_name(_column(model, c)) for c in columns)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             with cur.cursor.copy(f"COPY {_table(model)} ({cols}) FROM STDIN") as copy:
@@ -448,7 +452,7 @@ class _MemberWindow:
                     "WHERE id >= %s AND id < %s ORDER BY id",
                     [self.low, self.high],
                 )
-                self.rows = [tuple(r) for r in cur.fetchall()]  # type: ignore[misc]
+                self.rows = [tuple(r) for r in cur.fetchall()]
         start = first - self.low
         rows = self.rows[start : start + count]
         if len(rows) != count or (rows and rows[0][0] != first):

@@ -18,6 +18,8 @@ a cluster is a named group of units ranked against each other.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -190,7 +192,7 @@ class Snapshot(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and Snapshot.objects.filter(pk=self.pk).exists():
             raise ValueError("A snapshot is never changed once taken.")
         super().save(*args, **kwargs)

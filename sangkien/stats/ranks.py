@@ -74,7 +74,7 @@ def tenths(valid: int, assigned: int | None) -> int | None:
 
 
 def ranks_above(
-    campaign_id: int, phase_key: int, probes: Sequence[tuple[int, int, int, int]]
+    campaign_id: int, phase_key: int, probes: Sequence[tuple[int, int, int, int | None]]
 ) -> list[int | None]:
     """For each probe (scope, group, measure id, value or None): 1 + the units of the group
     above the value (None for None), in one query."""
@@ -112,7 +112,11 @@ def ranks_above(
 # parent, depth, active, the four ranked values (valid, members, benefit, quota tenths),
 # quota, target.
 Entry = tuple[int, int, bool, int, int, int, int | None, int | None, int | None]
-VALUES = slice(3, 7)
+
+
+def _values(entry: Entry) -> tuple[int, int, int, int | None]:
+    """The four ranked values of an entry."""
+    return entry[3:7]
 
 
 def _quota_of(campaign_id: int, keys: Iterable[int], unit_ids: list[int]) -> dict[tuple, Any]:
@@ -186,7 +190,7 @@ def _sync(campaign_id: int, keys: list[int], unit_ids: list[int]) -> None:
     if connection.vendor == "postgresql":
         stored_qs = stored_qs.select_for_update().order_by("pk")
     stored: dict[tuple[int, int], Entry] = {
-        (key, unit): tuple(rest)  # type: ignore[misc]
+        (key, unit): tuple(rest)
         for key, unit, *rest in stored_qs.values_list("phase_key", "unit_id", *ENTRY_COLS[3:])
     }
     wanted = wanted_entries(campaign_id, keys, unit_ids)
@@ -217,7 +221,7 @@ def _counted(entry: Entry | None) -> tuple | None:
     """What of an entry `RankCount` holds: nothing for an inactive unit."""
     if entry is None or not entry[2]:
         return None
-    return (entry[0], entry[1], *entry[VALUES])
+    return (entry[0], entry[1], *_values(entry))
 
 
 def _rows(entry: Entry | None, clusters: Iterable[int]) -> Iterable[tuple[int, ...]]:
@@ -225,7 +229,7 @@ def _rows(entry: Entry | None, clusters: Iterable[int]) -> Iterable[tuple[int, .
     if entry is None or not entry[2]:
         return
     groups = [(SIBLINGS, entry[0]), (LEVEL, entry[1]), *((CLUSTER, c) for c in clusters)]
-    for measure, value in enumerate(entry[VALUES]):
+    for measure, value in enumerate(_values(entry)):
         if value is None or value <= 0:
             continue
         for scope, grp in groups:
@@ -259,10 +263,10 @@ def _add_counts(campaign_id: int, deltas: dict[tuple[int, ...], int]) -> None:
             )
             emptied += [pk for pk, units in cursor.fetchall() if units <= 0]
         for start in range(0, len(emptied), 500):
-            part = emptied[start : start + 500]
+            ids = emptied[start : start + 500]
             cursor.execute(
-                f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))})",  # noqa: S608
-                part,
+                f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))})",  # noqa: S608
+                ids,
             )
 
 
@@ -330,7 +334,7 @@ def cluster_changed(cluster_id: int) -> None:
     for campaign_id, key, *rest in RankEntry.objects.filter(unit_id__in=members).values_list(
         "campaign_id", "phase_key", *ENTRY_COLS[3:]
     ):
-        for row in _rows(tuple(rest), [cluster_id]):  # type: ignore[arg-type]
+        for row in _rows(tuple(rest), [cluster_id]):
             if row[0] == CLUSTER:
                 by_campaign[campaign_id][(key, *row)] += 1
     for campaign_id, rows in by_campaign.items():

@@ -387,10 +387,10 @@ def check(campaigns: Iterable[Campaign] | None = None, limit: int = 50) -> list[
         }
         zero = [0] * len(TREE_COUNTERS)
         for key, unit in sorted(set(totals) | set(stored_totals)):
-            a, b = stored_totals.get((key, unit), zero), totals.get((key, unit), zero)
+            was, now = stored_totals.get((key, unit), zero), totals.get((key, unit), zero)
             for i, name in enumerate(TREE_COUNTERS):
-                if a[i] != b[i]:
-                    raw.append((key, unit, name, None, a[i], b[i]))
+                if was[i] != now[i]:
+                    raw.append((key, unit, name, None, was[i], now[i]))
                     break
         own = {
             (unit, key, day): list(vec)
@@ -419,17 +419,19 @@ def check(campaigns: Iterable[Campaign] | None = None, limit: int = 50) -> list[
             b_spans = counted.spans.get(span_key, [])
             if a_spans != b_spans:
                 member, unit, key = span_key
-                day = (b_spans or a_spans)[0][0]
-                raw.append((key, unit, f"member {member} spans", day, len(a_spans), len(b_spans)))
+                first_day = (b_spans or a_spans)[0][0]
+                raw.append(
+                    (key, unit, f"member {member} spans", first_day, len(a_spans), len(b_spans))
+                )
         codes = dict(Unit.objects.filter(pk__in={r[1] for r in raw}).values_list("pk", "code"))
-        for key, unit, name, day, a, b in raw:
+        for key, unit, name, as_of, a, b in raw:
             out.append(
                 Difference(
                     unit=codes.get(unit, str(unit)),
                     campaign=campaign.code,
                     phase_key=key,
                     figure=FIGURE_OF_COUNTER.get(name, name),
-                    day=day,
+                    day=as_of,
                     served=a,
                     recounted=b,
                 )

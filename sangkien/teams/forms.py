@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import TeamKind
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 # Titles offered inside a team (free text is accepted too).
 TITLE_SUGGESTIONS = [
@@ -40,6 +43,8 @@ class TeamForm(forms.Form):
 
 
 class AddMemberForm(forms.Form):
+    user: User  # the person found, once the form is valid
+
     identifier = forms.CharField(
         label=_("Username, email or phone number of the person"),
         max_length=255,
@@ -57,11 +62,12 @@ class AddMemberForm(forms.Form):
         from sangkien.accounts.backends import find_user
 
         identifier = self.cleaned_data["identifier"]
-        self.user = find_user(identifier)
-        if self.user is None or not self.user.is_active:
+        user = find_user(identifier)
+        if user is None or not user.is_active:
             raise forms.ValidationError(
                 _("No account has this username, email or phone number."), code="unknown_user"
             )
+        self.user = user
         return identifier
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sangkien.accounts.models import User
 from sangkien.core.errors import ConflictError, ValidationError
-from sangkien.core.pages import form_page
+from sangkien.core.pages import SignedInRequest, form_page
 from sangkien.core.templatetags.ui import person as person_name
 from sangkien.orgs.forms import add_service_errors
 from sangkien.orgs.models import Unit
@@ -249,7 +249,7 @@ def served_remove(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
 
 
 @login_required
-def my_teams(request: HttpRequest) -> HttpResponse:
+def my_teams(request: SignedInRequest) -> HttpResponse:
     """The teams the user belongs to, and for support teams the units served, each with the
     link that opens the entry form for it."""
     memberships = list(
