@@ -13,6 +13,7 @@ from django.http import Http404, QueryDict
 from sangkien.campaigns.models import Campaign, Phase
 from sangkien.formats import input_date
 from sangkien.orgs.models import Unit
+from sangkien.text import clean_line
 
 from . import figures
 from .forms import DashboardForm
@@ -45,6 +46,9 @@ class Choice:
     tree: str
     sort: str
     descending: bool
+    # The children table: the units whose name or code holds `q`, page `page`.
+    q: str = ""
+    page: int = 1
 
     @property
     def day(self) -> dt.date:
@@ -59,6 +63,8 @@ class Choice:
             "tree": self.tree if self.tree != figures.CURRENT else "",
             "sort": self.sort,
             "dir": ("desc" if self.descending else "asc") if self.sort else "",
+            "q": self.q,
+            "page": self.page if self.page > 1 else "",
         }
         params.update(changes)
         out = QueryDict(mutable=True)
@@ -69,7 +75,13 @@ class Choice:
 
     def drill_query(self) -> str:
         """The choice a child's dashboard opens with: same campaign, phase, date and tree."""
-        return self.query(sort="", dir="")
+        return self.query(sort="", dir="", q="", page="")
+
+    def children(self, size: int | None) -> figures.Children:
+        """The page of children this choice asks for, `size` to a page (None: all)."""
+        return figures.Children(
+            page=self.page, size=size, sort=self.sort, descending=self.descending, q=self.q
+        )
 
 
 def read_choice(params: QueryDict, unit: Unit, campaigns: list[Campaign]) -> Choice:
@@ -94,4 +106,6 @@ def read_choice(params: QueryDict, unit: Unit, campaigns: list[Campaign]) -> Cho
         tree=form.value("tree") or figures.CURRENT,
         sort=sort,
         descending=direction == "desc",
+        q=clean_line(form.value("q") or ""),
+        page=form.value("page") or 1,
     )

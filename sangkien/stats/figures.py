@@ -364,6 +364,17 @@ class Children:
 
 
 @dataclass
+class Leaders:
+    """The best and the lagging children by one measure (`by`): the completion rate when any
+    child has a quota, else the count of valid initiatives. A unit is in one list only; ties
+    keep the order of the tree."""
+
+    by: str
+    best: list[Figures] = field(default_factory=list)
+    lagging: list[Figures] = field(default_factory=list)
+
+
+@dataclass
 class Report:
     unit: Figures
     children: list[Figures]
@@ -375,6 +386,8 @@ class Report:
     children_total: int = 0
     page: int = 1
     pages: int = 1
+    # Among all the children (whatever the page), when the report was asked for them.
+    leaders: Leaders | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out = {
@@ -440,14 +453,23 @@ def children_page(
     """(children on the page, how many match, the page, the number of pages), as of today,
     sorted in the database by the maintained rows: the cost is the children's index rows,
     and the page's units."""
+    qs = _matching(unit, query.q)
+    total = qs.count()
+    pages, page = _pages(total, query.size, query.page)
+    ordered = _ordered(qs, campaign, phase, query)
+    if query.size:
+        start = (page - 1) * query.size
+        ordered = ordered[start : start + query.size]
+    return list(ordered), total, page, pages
+
+
+def _ordered(qs: Any, campaign: Campaign, phase: Phase | None, query: Children) -> Any:
+    """`qs` (units) in the order `query` asks, by the maintained rows as of today."""
     from django.db.models import F, IntegerField, OuterRef, Subquery, Value
     from django.db.models.functions import Coalesce
 
     from .models import RankEntry
 
-    qs = _matching(unit, query.q)
-    total = qs.count()
-    pages, page = _pages(total, query.size, query.page)
     key = _key(phase)
     order: list[Any] = []
     if query.sort == "name":
@@ -477,11 +499,45 @@ def children_page(
         ]
     else:
         order = ["sort_key", "id"]
-    qs = qs.only(*UNIT_FIELDS).order_by(*order)
-    if query.size:
-        start = (page - 1) * query.size
-        qs = qs[start : start + query.size]
-    return list(qs), total, page, pages
+    return qs.only(*UNIT_FIELDS).order_by(*order)
+
+
+LEADERS = 5
+
+
+def leaders_among(children: list[Figures], n: int = LEADERS) -> Leaders:
+    """`Leaders` of already computed children (past dates, the dated tree)."""
+    with_quota = any(c.quota_percent is not None for c in children)
+    by = "quota_percent" if with_quota else "initiatives_valid"
+    ranked = [c for c in children if c.measure(by) is not None]
+    if len(ranked) < 2:
+        return Leaders(by)
+    best = sorted(ranked, key=lambda f: (-f.measure(by), f.unit.sort_key, f.unit.pk))[:n]
+    chosen = {f.unit.pk for f in best}
+    low = sorted(ranked, key=lambda f: (f.measure(by), f.unit.sort_key, f.unit.pk))
+    return Leaders(by, best, [f for f in low if f.unit.pk not in chosen][:n])
+
+
+def live_leaders(unit: Unit, campaign: Campaign, phase: Phase | None, n: int = LEADERS) -> Leaders:
+    """`Leaders` as of today, sorted in the database from the maintained rows: two pages of
+    `n` children, whatever their number."""
+    from .models import RankEntry
+
+    active = Unit.objects.filter(parent=unit, status=UnitStatus.ACTIVE)
+    with_quota = RankEntry.objects.filter(
+        campaign=campaign, phase_key=_key(phase), unit__in=active, quota_tenths__isnull=False
+    ).count()
+    by = "quota_percent" if with_quota else "initiatives_valid"
+    if (with_quota or active.count()) < 2:
+        return Leaders(by)
+    top = list(_ordered(active, campaign, phase, Children(sort=by))[:n])
+    # Lowest first, units without a value last: twice `n` leaves `n` once the best are out.
+    low = list(_ordered(active, campaign, phase, Children(sort=by, descending=False))[: 2 * n])
+    table = figures_for([*top, *low], campaign, phase=phase)
+    best = [table[u.pk] for u in top if table[u.pk].measure(by) is not None]
+    chosen = {f.unit.pk for f in best}
+    lagging = [table[u.pk] for u in low if u.pk not in chosen]
+    return Leaders(by, best, [f for f in lagging if f.measure(by) is not None][:n])
 
 
 def _page_in_python(
@@ -518,19 +574,23 @@ def report(
     tree: str = CURRENT,
     with_children: bool = True,
     children: Children | None = None,
+    with_leaders: bool = False,
 ) -> Report:
     """The figures of `unit` with its ranks, and of each of its children (all of them, or the
-    page `children` asks for) with theirs. As of today it reads the unit's rows and the
-    page's, never those of its siblings or its level."""
+    page `children` asks for) with theirs, and the `leaders` among all its children when
+    asked. As of today it reads the unit's rows and the page's, never those of its siblings
+    or its level."""
     day = as_of or today()
     query = children or Children()
     if tree == DATED:
         dated = dated_report(unit, campaign, phase=phase, as_of=day)
+        if with_leaders:
+            dated.leaders = leaders_among(dated.children)
         rows, dated.children_total, dated.page, dated.pages = _page_in_python(dated.children, query)
         dated.children = rows
         return dated
     if not is_live(as_of):
-        return _past_report(unit, campaign, phase, day, with_children, query)
+        return _past_report(unit, campaign, phase, day, with_children, query, with_leaders)
     if not with_children:
         kids, total, page, pages = [], 0, 1, 1
     elif query.everything and not query.sort:
@@ -544,7 +604,12 @@ def report(
     # All the active children at once rank among themselves from their own figures.
     live_ranks([me, *rows], campaign, phase, siblings=rows if query.everything else None)
     _with_plans([me, *rows], campaign)
-    return Report(me, rows, campaign, phase, day, CURRENT, total, page, pages)
+    out = Report(me, rows, campaign, phase, day, CURRENT, total, page, pages)
+    if with_leaders:
+        out.leaders = (
+            leaders_among(rows) if query.everything else live_leaders(unit, campaign, phase)
+        )
+    return out
 
 
 def _past_report(
@@ -554,6 +619,7 @@ def _past_report(
     day: dt.date,
     with_children: bool,
     query: Children,
+    with_leaders: bool = False,
 ) -> Report:
     """As of a past date: summed day rows of the unit, its siblings and its children, the
     level read whole for its ranks (bounded work for past dates is not done yet)."""
@@ -569,7 +635,10 @@ def _past_report(
     _cluster_ranks([table[unit.pk], *children], campaign, phase, day)
     rows, total, page, pages = _page_in_python(children, query)
     _with_plans([table[unit.pk], *rows], campaign)
-    return Report(table[unit.pk], rows, campaign, phase, day, CURRENT, total, page, pages)
+    out = Report(table[unit.pk], rows, campaign, phase, day, CURRENT, total, page, pages)
+    if with_leaders:
+        out.leaders = leaders_among(children)
+    return out
 
 
 def _with_plans(rows: list[Figures], campaign: Campaign) -> None:

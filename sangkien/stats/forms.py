@@ -74,6 +74,8 @@ class DashboardForm(forms.Form):
         required=False,
         choices=[("desc", _("Highest first")), ("asc", _("Lowest first"))],
     )
+    q = forms.CharField(label=_("Find a unit below"), required=False, max_length=100)
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
 
     def __init__(self, data: Any, *, campaigns: list[Campaign], campaign: Campaign | None):
         data = data.copy()

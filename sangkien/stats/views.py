@@ -44,8 +44,8 @@ from .permissions import (
 )
 from .services import kind_of
 
-# How many units the "best" and "lagging" lists show.
-LEADERS = 5
+# How many units below a unit its page shows at once (the rest come page by page).
+CHILDREN_PAGE = 50
 # Seconds a browser or a shared cache may keep a public page.
 PUBLIC_MAX_AGE = 300
 # The columns of the children table, in order (each also a sort key).
@@ -110,36 +110,6 @@ def make_row(f: figures.Figures, rank_by: str) -> Row:
     )
 
 
-def sort_rows(rows: list[Row], key: str, descending: bool) -> list[Row]:
-    """Rows by `key`, units without a value (no quota) last either way; ties keep the order
-    of the tree. No key: the order of the tree."""
-    if not key:
-        return rows
-    if key == "name":
-        return sorted(rows, key=lambda r: r.figures.unit.sort_key, reverse=descending)
-    present = [r for r in rows if getattr(r.figures, key) is not None]
-    missing = [r for r in rows if getattr(r.figures, key) is None]
-    present.sort(key=lambda r: getattr(r.figures, key), reverse=descending)
-    return present + missing
-
-
-def leaders(children: list[figures.Figures]) -> tuple[str, list[Any], list[Any]]:
-    """The measure, and the best and the lagging children by it: the completion rate when
-    any child has a quota, else the count of valid initiatives. A unit is in one list only."""
-    by = (
-        "quota_percent"
-        if any(c.quota_percent is not None for c in children)
-        else "initiatives_valid"
-    )
-    ranked = [c for c in children if c.measure(by) is not None]
-    if len(ranked) < 2:
-        return by, [], []
-    best = sorted(ranked, key=lambda f: f.measure(by), reverse=True)[:LEADERS]
-    chosen = {f.unit.pk for f in best}
-    lagging = [f for f in sorted(ranked, key=lambda f: f.measure(by)) if f.unit.pk not in chosen]
-    return by, best, lagging[:LEADERS]
-
-
 def unit_ranks(f: figures.Figures) -> list[dict[str, Any]]:
     """The unit's ranks by measure: among siblings, at its level, in each cluster."""
     ranks = f.ranks or {}
@@ -184,13 +154,32 @@ def sort_url(choice: Choice, path: str, key: str) -> str:
         direction = "asc" if choice.descending else "desc"
     else:
         direction = "asc" if key == "name" else "desc"
-    return f"{path}?{choice.query(sort=key, dir=direction)}"
+    return f"{path}?{choice.query(sort=key, dir=direction, page='')}"
 
 
 def aria_sort(choice: Choice | None, key: str) -> str:
     if choice is None or choice.sort != key:
         return ""
     return "descending" if choice.descending else "ascending"
+
+
+def pager(report: figures.Report, choice: Choice, path: str) -> dict[str, Any]:
+    """Where this page of children stands among all the matching ones, with the links."""
+    size = CHILDREN_PAGE
+    first = (report.page - 1) * size + 1 if report.children else 0
+
+    def link(page: int) -> str:
+        return f"{path}?{choice.query(page=page if page > 1 else '')}"
+
+    return {
+        "total": report.children_total,
+        "first": first,
+        "last": first + len(report.children) - 1 if report.children else 0,
+        "page": report.page,
+        "pages": report.pages,
+        "previous": link(report.page - 1) if report.page > 1 else "",
+        "next": link(report.page + 1) if report.page < report.pages else "",
+    }
 
 
 def columns(choice: Choice | None = None, path: str = "") -> list[dict[str, Any]]:
@@ -211,11 +200,11 @@ def table_context(
     report: figures.Report, choice: Choice, path: str, link: str, public: bool = False
 ) -> dict[str, Any]:
     rank_by = choice.sort if choice.sort in figures.RANK_MEASURES else "initiatives_valid"
-    rows = sort_rows(
-        [make_row(c, rank_by) for c in report.children], choice.sort, choice.descending
-    )
+    # The report's children come sorted (and paged) by the choice.
+    rows = [make_row(c, rank_by) for c in report.children]
     return {
         "rows": rows,
+        "pager": pager(report, choice, path),
         "columns": columns(choice, path),
         "name_url": sort_url(choice, path, "name"),
         "name_aria_sort": aria_sort(choice, "name"),
@@ -256,17 +245,24 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     }
     if choice.campaign is None:
         return render(request, "stats/dashboard.html", context)
+    table_only = wants_table(request)
     report = figures.report(
-        unit, choice.campaign, phase=choice.phase, as_of=choice.as_of, tree=choice.tree
+        unit,
+        choice.campaign,
+        phase=choice.phase,
+        as_of=choice.as_of,
+        tree=choice.tree,
+        children=choice.children(CHILDREN_PAGE),
+        with_leaders=not table_only,
     )
     path = reverse("stats:dashboard", args=[unit.code])
     table = table_context(report, choice, path, "stats:dashboard")
-    if wants_table(request):
+    if table_only:
         response = render(request, "stats/_children_table.html", {**context, **table})
         patch_vary_headers(response, HTMX_VARY)
         return response
     points = figures.series(unit, choice.campaign, phase=choice.phase, until=report.as_of)
-    by, best, lagging = leaders(report.children)
+    leading = report.leaders or figures.Leaders("initiatives_valid")
     me = report.unit
     context.update(
         {
@@ -279,12 +275,12 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "ranks": unit_ranks(me),
             "chart": chart_data(report, points, choice),
             "points": points,
-            "leaders_by": by,
-            "leaders_by_label": SORT_LABELS[by],
-            "best": best,
-            "lagging": lagging,
-            "dated_query": choice.query(tree=figures.DATED, sort="", dir=""),
-            "current_query": choice.query(tree="", sort="", dir=""),
+            "leaders_by": leading.by,
+            "leaders_by_label": SORT_LABELS[leading.by],
+            "best": leading.best,
+            "lagging": leading.lagging,
+            "dated_query": choice.query(tree=figures.DATED, sort="", dir="", q="", page=""),
+            "current_query": choice.query(tree="", sort="", dir="", q="", page=""),
             **table,
         }
     )
@@ -313,7 +309,13 @@ def _public(request: HttpRequest, unit: Unit) -> HttpResponse:
     choice.tree = figures.CURRENT
     context: dict[str, Any] = {"unit": unit, "choice": choice, "form": choice.form}
     if choice.campaign is not None:
-        report = figures.report(unit, choice.campaign, phase=choice.phase, as_of=choice.as_of)
+        report = figures.report(
+            unit,
+            choice.campaign,
+            phase=choice.phase,
+            as_of=choice.as_of,
+            children=choice.children(CHILDREN_PAGE),
+        )
         path = request.path
         link = "stats:public_unit" if unit.depth == 0 else ""
         context.update(
