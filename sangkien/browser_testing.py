@@ -1,6 +1,7 @@
 """Pytest fixtures for browser journeys: Playwright's sync API driving Debian's Chromium
 against pytest-django's `live_server`. Loaded for every run by `-p sangkien.browser_testing`
-(pyproject.toml); a test that uses `page` is marked `browser` automatically.
+(pyproject.toml); a test that uses `page` is marked `browser` automatically, and fails when
+the page reported a Content-Security-Policy violation (an inline script left somewhere).
 
 Where Chromium or Playwright is missing the browser tests fail with the reason when `CI` is
 set (so a CI run can never pass without them) and are skipped with the reason otherwise.
@@ -127,6 +128,7 @@ def page(
     )
     context.set_default_timeout(15_000)
     tab = context.new_page()
+    violations = csp_violations(tab)
     try:
         yield tab
     finally:
@@ -136,6 +138,23 @@ def page(
             name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
             tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         context.close()
+    if violations:
+        # An inline script, handler or style the Content-Security-Policy refused: the page
+        # is broken in production.
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
+
+
+def csp_violations(page: Any) -> list[str]:
+    """The Content-Security-Policy violations Chromium reports on `page` from now on (it
+    logs each one to the console as an error), collected as they happen."""
+    found: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            found.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    return found
 
 
 def submit_login(page: Any, identifier: str, password: str) -> None:

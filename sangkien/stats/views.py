@@ -297,8 +297,13 @@ def public_campaigns() -> list[Campaign]:
 
 
 def public_response(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The public figures may be kept by shared caches for PUBLIC_MAX_AGE, but only when
+    nobody is signed in: a signed-in visitor's page carries their name and menu."""
     response = render(request, template, context)
-    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, max_age=0)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
     patch_vary_headers(response, HTMX_VARY)
     return response
 

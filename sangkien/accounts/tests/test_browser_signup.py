@@ -70,6 +70,7 @@ def union(tree):
 def test_a_member_signs_up_from_the_unions_printed_code_and_lands_on_the_home(
     page, member_page, union, unit_officer
 ):
+    page.add_init_script("window.__printed = 0; window.print = () => { window.__printed += 1; };")
     log_in(page, "officer", PASSWORD)
     page.goto(f"/units/{union.code}/")
     page.locator(f"a[href='/accounts/units/{union.code}/invitations/']").first.click()
@@ -84,6 +85,8 @@ def test_a_member_signs_up_from_the_unions_printed_code_and_lands_on_the_home(
     expect(card.locator("svg")).to_be_visible()  # the QR code
     code = card.locator("[data-code]").inner_text().strip()
     assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", code)
+    page.locator("[data-print]").click()  # the print dialog opens (no inline handler)
+    assert page.evaluate("window.__printed") == 1
     # Printed on A4, one card per member, with nothing of the page around them.
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()

@@ -97,6 +97,9 @@ def test_make_serve_runs_gunicorn_and_the_worker_and_stops_both_on_term(var_dir,
         assert headers["Referrer-Policy"] == "same-origin"
         assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
         assert headers["X-Frame-Options"] == "DENY"
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert "camera=()" in headers["Permissions-Policy"]
         # Debug is off: the static files come from whitenoise, hashed and compressed.
         assert "/static/vendor/htmx/htmx.min." in html
         start = html.index("/static/vendor/htmx/htmx.min.")

@@ -525,6 +525,23 @@ def test_public_pages_need_no_login_and_may_be_cached(client, tree, world):
     assert "max-age=300" in response["Cache-Control"]
 
 
+def test_public_pages_for_a_signed_in_user_are_private(client, login, tree, world, member):
+    anonymous = client.get(url("public_unit", "TH"))
+    assert "public" in anonymous["Cache-Control"]
+    signed_in = login(member)
+    for response in (
+        signed_in.get(url("public")),
+        signed_in.get(url("public_unit", "TH")),
+        signed_in.get(url("public_unit", "TH", query="campaign=SK"), HTTP_HX_REQUEST="true"),
+    ):
+        assert response.status_code == 200
+        cache_control = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert "private" in cache_control
+        assert "public" not in cache_control
+        assert "max-age=300" not in cache_control
+        assert "Cookie" in response["Vary"]
+
+
 def test_public_national_page_lists_level_one_units_with_ranks(client, tree, world):
     body = html(client.get(url("public", query="campaign=SK")))
     report = figures.report(tree.root, world)
