@@ -243,6 +243,58 @@ class InitiativeChanges(InitiativeFields):
     )
 
 
+class ReorganisationIn(Schema):
+    effective_on: IsoDate = Field(None, description="YYYY-MM-DD; today when omitted.")
+    note: Text = Field(None, description="Why, e.g. the number of the decision.")
+
+
+class UnitMoveIn(ReorganisationIn):
+    parent: Code = Field(description="Code of the unit it will stand under.")
+
+
+class NewUnitIn(Schema):
+    code: Code
+    name: Code
+    short_name: Text = None
+    kind: Text = Field(None, description="The kind of the unit it replaces when omitted.")
+
+
+class UnitMergeIn(ReorganisationIn):
+    into: Text = Field(None, description="Code of an existing unit to merge into.")
+    new_unit: NewUnitIn | None = Field(None, description="Or a new unit to merge into.")
+    others: list[Code] = Field(
+        default_factory=list, description="Codes of further units merged with this one."
+    )
+
+
+class UnitSplitIn(ReorganisationIn):
+    into: list[NewUnitIn] = Field(
+        description="The new units (at least two), under the same parent unit."
+    )
+    records_to: Code = Field(
+        description="Code of the new unit that answers for the old unit's records (and gets "
+        "whatever `children` and `members` do not send elsewhere)."
+    )
+    children: dict[str, str] = Field(
+        default_factory=dict, description="Code of a unit below → code of the new unit it joins."
+    )
+    members: dict[str, str] = Field(
+        default_factory=dict, description="Member code → code of the new unit it joins."
+    )
+
+
+class UnitDissolveIn(ReorganisationIn):
+    transfer_to: Text = Field(
+        None,
+        description="Code of the unit that takes its units, members and open initiatives "
+        "(required unless it has none of them); its parent answers for it otherwise.",
+    )
+
+
+class UnitList(Schema):
+    items: list[Unit]
+
+
 class VersionIn(Schema):
     version: WholeNumber = Field(
         None, description="The `version` you read; 409 if it changed since."

@@ -37,6 +37,7 @@ def test_openapi_names_are_clean(client, db):
         "InitiativeChanges", "Author", "AuthorIn", "Attachment", "HistoryEntry",
         "VersionIn", "DecisionIn", "WithdrawIn", "ReopenIn",
         "StatsReport", "UnitFigures", "Ranks", "MeasureRanks",
+        "UnitMoveIn", "UnitMergeIn", "UnitSplitIn", "UnitDissolveIn", "NewUnitIn", "UnitList",
     }  # fmt: skip
     operation_ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
     assert operation_ids == {
@@ -45,6 +46,7 @@ def test_openapi_names_are_clean(client, db):
         "list_initiatives", "create_initiative", "get_initiative", "update_initiative",
         "submit_initiative", "decide_initiative", "withdraw_initiative", "reopen_initiative",
         "add_attachment", "download_attachment", "get_stats",
+        "move_unit", "merge_units", "split_unit", "dissolve_unit",
     }  # fmt: skip
 
 
