@@ -21,15 +21,17 @@ from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.errors import ValidationError
 from sangkien.core.pagination import decode_cursor, keyset_page
-from sangkien.initiatives import models, services
+from sangkien.initiatives import bulk, models, services
 from sangkien.initiatives.models import Action, Status
 from sangkien.initiatives.permissions import (
+    DECIDE,
     VIEW_QUEUE,
     allowed_actions,
     author_member_ids,
     can_enter_for,
     can_review_unit,
     can_view_confidential,
+    can_view_initiative,
     get_initiative_for_user,
     is_author,
     named_authors,
@@ -63,6 +65,8 @@ DECISIONS: dict[str, str] = {
     Status.INVALID: Action.INVALIDATED,
 }
 ORDERS = {"newest": NEWEST_FIRST, "oldest": OLDEST_FIRST}
+# Ids one bulk decision call takes (it is decided in the request: decision record 0024).
+BULK_MAX = 100
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -368,6 +372,53 @@ def _visible_unit(user: Any, code: str) -> Unit:
     if unit is None:
         raise Http404
     return unit
+
+
+@router.post("/decisions", response={200: schemas.BulkDecisionOut, **WRITE_ERRORS})
+def decide_initiatives(request: HttpRequest, payload: schemas.BulkDecisionIn):
+    """The same decision for several initiatives (at most 100 a call), each one through
+    the same service as `POST /initiatives/{id}/decision`: its own checks, history and
+    notification. The ones that cannot be decided (not in your review queue, your own,
+    already decided, changed since `versions`, a bad benefit) are listed with the reason
+    and the others go through: the answer is 200 with one item per id. 404 when you decide
+    for no unit or none of the ids is an initiative you can see; nothing changes then."""
+    user = request.user
+    if not role_paths(user, DECIDE):
+        raise Http404
+    ids = bulk.wanted_ids(payload.ids)
+    if len(ids) > BULK_MAX:
+        raise ValidationError(
+            {
+                "ids": _("Send at most %(max)s ids a call; send the others in another call.")
+                % {"max": BULK_MAX}
+            }
+        )
+    visible = models.Initiative.objects.filter(pk__in=ids).select_related("unit")
+    if ids and not any(can_view_initiative(user, i) for i in visible):
+        raise Http404
+    decision = payload.decision.strip().lower()
+    outcome = bulk.decide_initiatives(
+        ids,
+        by=user,
+        decision=decision,
+        reason=payload.reason or "",
+        benefits=payload.benefits or {},
+        versions=payload.versions or {},
+    )
+    return {
+        "decided": len(outcome.done),
+        "refused": len(outcome.refused),
+        "summary": bulk.summary(outcome),
+        "items": [
+            {
+                "id": item.id,
+                "decided": item.done,
+                "status": item.status or None,
+                "problem": item.problem or None,
+            }
+            for item in outcome.items
+        ],
+    }
 
 
 @router.get("/{initiative_id}", response={200: schemas.Initiative, **READ_ERRORS}, by_alias=True)

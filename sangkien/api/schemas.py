@@ -313,6 +313,42 @@ class DecisionIn(VersionIn):
     )
 
 
+class BulkDecisionIn(Schema):
+    ids: list[int] = Field(
+        description="The initiatives to decide, at most 100 a call; each is decided as by "
+        "`POST /initiatives/{id}/decision`."
+    )
+    decision: Code = Field(description="valid, returned or invalid, the same for every one.")
+    reason: Text = Field(
+        None,
+        description="One reason for all: required for returned (what to change) and invalid (why).",
+    )
+    benefits: dict[int, str | int] | None = Field(
+        None,
+        description="With valid only: the validated benefit per id (whole đồng, or a text "
+        "such as “1,8 triệu”); the claimed one for an id left out.",
+    )
+    versions: dict[int, int] | None = Field(
+        None, description="Per id, the `version` you read; an id that changed since is refused."
+    )
+
+
+class BulkDecisionItem(Schema):
+    id: int
+    decided: bool = Field(description="Whether this one went through.")
+    status: str | None = Field(
+        description="Its status after the call (null for an id not in your review queue)."
+    )
+    problem: str | None = Field(description="Why it was not decided (null when it was).")
+
+
+class BulkDecisionOut(Schema):
+    decided: int = Field(description="How many went through.")
+    refused: int = Field(description="How many did not (each with its `problem`).")
+    summary: str = Field(description="The same in a sentence, in the language asked for.")
+    items: list[BulkDecisionItem] = Field(description="One per distinct id, in their order.")
+
+
 class WithdrawIn(VersionIn):
     reason: Text = None
 

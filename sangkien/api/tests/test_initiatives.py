@@ -1374,3 +1374,64 @@ def test_who_cannot_read_the_confidential_part_does_not_overwrite_it(
     full = ok(api("get", url(initiative), member))
     assert full["confidential"] == "Sơ đồ mạch điều khiển."
     assert [a["birth_date"] for a in full["authors"]] == ["1990-05-17", "1985-01-02"]
+
+
+# -- bulk decisions ------------------------------------------------------------------------
+
+
+def test_bulk_decision_decides_each_and_lists_what_it_could_not(api, member, reviewer, campaign):
+    first = submitted(member, campaign)
+    second = submitted(member, campaign, title="Sáng kiến thứ hai")
+    third = submitted(member, campaign, title="Sáng kiến thứ ba")
+    services.decide_initiative(third, by=reviewer, decision="valid")
+    body = ok(
+        api(
+            "post",
+            "/api/v1/initiatives/decisions",
+            reviewer,
+            {
+                "ids": [first.pk, second.pk, third.pk],
+                "decision": "valid",
+                "benefits": {str(second.pk): "1,8 triệu"},
+            },
+            headers={"Accept-Language": "en"},
+        )
+    )
+    assert body["decided"] == 2 and body["refused"] == 1
+    items = {i["id"]: i for i in body["items"]}
+    assert items[first.pk]["decided"] and items[first.pk]["status"] == "valid"
+    assert "already decided" in items[third.pk]["problem"]
+    assert Initiative.objects.get(pk=second.pk).benefit_valid_vnd == 1_800_000
+    assert Action.VALIDATED in Initiative.objects.get(pk=first.pk).history.values_list(
+        "action", flat=True
+    )
+
+
+def test_bulk_decision_outsider_gets_404_and_nothing_changes(api, member, outsider, campaign):
+    initiative = submitted(member, campaign)
+    response = api(
+        "post",
+        "/api/v1/initiatives/decisions",
+        outsider,
+        {"ids": [initiative.pk], "decision": "valid"},
+    )
+    error(response, 404)
+    assert Initiative.objects.get(pk=initiative.pk).status == "submitted"
+
+
+def test_bulk_decision_member_gets_404(api, member, campaign):
+    initiative = submitted(member, campaign)
+    body = {"ids": [initiative.pk], "decision": "valid"}
+    error(api("post", "/api/v1/initiatives/decisions", member, body), 404)
+
+
+def test_bulk_decision_refuses_too_many_ids_with_422(api, reviewer, tree):
+    body = {"ids": list(range(1, 103)), "decision": "valid"}
+    error(api("post", "/api/v1/initiatives/decisions", reviewer, body), 422)
+
+
+def test_bulk_decision_is_in_the_openapi_document(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    operation = spec["paths"]["/api/v1/initiatives/decisions"]["post"]
+    assert "same service" in operation["description"]
+    assert "200" in operation["responses"] and "404" in operation["responses"]

@@ -36,6 +36,7 @@ def test_openapi_names_are_clean(client, db):
         "Initiative", "InitiativeSummary", "InitiativePage", "InitiativeCreate",
         "InitiativeChanges", "Author", "AuthorIn", "Attachment", "HistoryEntry",
         "VersionIn", "DecisionIn", "WithdrawIn", "ReopenIn",
+        "BulkDecisionIn", "BulkDecisionItem", "BulkDecisionOut",
         "StatsReport", "UnitFigures", "Ranks", "MeasureRanks",
         "UnitMoveIn", "UnitMergeIn", "UnitSplitIn", "UnitDissolveIn", "NewUnitIn", "UnitList",
     }  # fmt: skip
@@ -44,7 +45,8 @@ def test_openapi_names_are_clean(client, db):
         "list_units", "get_unit", "list_members", "get_member",
         "list_campaigns", "get_campaign",
         "list_initiatives", "create_initiative", "get_initiative", "update_initiative",
-        "submit_initiative", "decide_initiative", "withdraw_initiative", "reopen_initiative",
+        "submit_initiative", "decide_initiative", "decide_initiatives", "withdraw_initiative",
+        "reopen_initiative",
         "add_attachment", "download_attachment", "get_stats",
         "move_unit", "merge_units", "split_unit", "dissolve_unit",
     }  # fmt: skip
