@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make test: lint, the import layers (pyproject's [tool.importlinter]), then the whole suite
+# make test: lint, the import layers (pyproject's [tool.importlinter]), the types (mypy with
+# django-stubs, pyproject's [tool.mypy]: the product code, not yet the tests), then the whole suite
 # (unit, API, views, browser) on the database that DATABASE_URL names (a throw-away SQLite
 # database when it is unset). Extra arguments go to pytest. With CI set, browser tests fail
 # instead of skipping when Chromium is missing.
@@ -14,6 +15,8 @@ $BIN/sangkien makemigrations --check --dry-run >/dev/null || { echo "models chan
 $BIN/python scripts/check_messages.py
 echo "== import layers"
 $BIN/lint-imports --no-cache
+echo "== types"
+$BIN/mypy sangkien
 echo "== tests on ${DATABASE_URL:-SQLite}"
 bash scripts/ensure-chromium.sh || echo "Continuing without Chromium: the browser tests will say so." >&2
 status=0

@@ -10,6 +10,7 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Iterator
 
 import django
 
@@ -19,7 +20,7 @@ class _Rollback(Exception):
 
 
 @contextlib.contextmanager
-def _nothing():
+def _nothing() -> Iterator[None]:
     yield
 
 

@@ -497,7 +497,9 @@ class Importer:
             problems.add(key, _("keep it under %(n)s characters.") % {"n": limit})
         return text
 
-    def date(self, row: Row, key: str, problems: Problems, *, month_ok: bool = True):
+    def date(
+        self, row: Row, key: str, problems: Problems, *, month_ok: bool = True
+    ) -> tuple[dt.date | None, str]:
         value = self.raw(row, key)
         if value is None:
             return None, ""

@@ -1,6 +1,9 @@
 """Django admin for national administrators (superusers); officers use the web UI."""
 
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Member, Membership, Unit, UnitEvent, UnitVersion
 
@@ -13,7 +16,7 @@ class UnitAdmin(admin.ModelAdmin):
     raw_id_fields = ["parent", "successor"]
     readonly_fields = ["path", "depth", "members_total", "status", "successor", "closed_on"]
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Unit | None = None) -> bool:
         return False  # units are closed by the reorganisation services, never deleted
 
 
@@ -23,7 +26,7 @@ class MemberAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_folded"]
     raw_id_fields = ["unit"]
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Member | None = None) -> bool:
         return False
 
 
@@ -33,7 +36,7 @@ class UnitEventAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     readonly_fields = ["kind", "effective_on", "units", "details", "note", "actor"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 

@@ -89,7 +89,8 @@ class UnitQuerySet(models.QuerySet["Unit"]):
     def grassroots(self) -> UnitQuerySet:
         return self.filter(kind=UnitKind.GRASSROOTS)
 
-    def ordered(self) -> UnitQuerySet:
+    def in_order(self) -> UnitQuerySet:
+        """By sort key. (Not `ordered`: that is QuerySet's own property, read by `first()`.)"""
         return self.order_by("sort_key", "id")
 
 
@@ -287,7 +288,8 @@ class MemberQuerySet(models.QuerySet["Member"]):
     def current(self) -> MemberQuerySet:
         return self.filter(left_on__isnull=True)
 
-    def ordered(self) -> MemberQuerySet:
+    def in_order(self) -> MemberQuerySet:
+        """By sort key. (Not `ordered`: that is QuerySet's own property, read by `first()`.)"""
         return self.order_by("sort_key", "id")
 
     def matching(self, q: str) -> MemberQuerySet:

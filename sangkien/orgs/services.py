@@ -102,7 +102,9 @@ def _close_version(unit: Unit, on: dt.date) -> None:
     UnitVersion.objects.filter(unit=unit, valid_to__isnull=True).update(valid_to=on)
 
 
-def _event(kind: str, on: dt.date, by: Any, units: Iterable[Unit], note: str = "", **details: Any):
+def _event(
+    kind: str, on: dt.date, by: Any, units: Iterable[Unit], note: str = "", **details: Any
+) -> UnitEvent:
     event = UnitEvent.objects.create(
         kind=kind,
         effective_on=on,

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -80,7 +81,7 @@ def member_for(request: HttpRequest, code: str) -> Member:
 
 @login_required
 def unit_index(request: HttpRequest) -> HttpResponse:
-    tops = list(top_units_for(request.user).ordered())
+    tops = list(top_units_for(request.user).in_order())
     return render(request, "orgs/unit_index.html", {"units": tops})
 
 
@@ -647,7 +648,7 @@ def unit_dissolve(request: HttpRequest, code: str) -> HttpResponse:
 # -- roles held on the unit -----------------------------------------------------------------
 
 
-def _roles_for(user, unit) -> list[tuple[str, str]]:
+def _roles_for(user: Any, unit: Unit) -> list[tuple[str, str | Promise]]:
     return [(value, label) for value, label in Role.choices if can_grant(user, value, unit)]
 
 

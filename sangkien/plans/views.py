@@ -86,7 +86,7 @@ def plan_overview(request: HttpRequest, campaign: str, code: str) -> HttpRespons
         Unit.objects.filter(parent=unit)
         .active()
         .exclude(kind=UnitKind.GROUP)
-        .ordered()[:CHILDREN_LIMIT]
+        .in_order()[:CHILDREN_LIMIT]
     )
     coverage = services.plan_coverage(camp, [unit, *children])
     has_plan = Exists(Plan.objects.filter(campaign=camp, unit_id=OuterRef("pk")))
@@ -113,7 +113,7 @@ def _parent_names(units: list[Unit], top: Unit) -> dict[int, str]:
     """The name of each listed union's parent (where it sits), read in one query."""
     ids = {u.parent_id for u in units if u.parent_id and u.parent_id != top.pk}
     names = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
-    return {u.pk: names.get(u.parent_id, "") for u in units}
+    return {u.pk: names.get(u.parent_id, "") if u.parent_id else "" for u in units}
 
 
 def _grassroots_unit(request: HttpRequest, campaign: str, code: str) -> tuple[Unit, Campaign]:

@@ -1,4 +1,9 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Quota, QuotaChange
 
@@ -10,7 +15,9 @@ class QuotaChangeInline(admin.TabularInline):
     fields = ("at", "field", "before", "after", "by", "note")
     readonly_fields = ("at", "field", "before", "after", "by", "note")
 
-    def has_add_permission(self, request, obj=None):  # history is written by the services
+    def has_add_permission(
+        self, request: HttpRequest, obj: Any = None
+    ) -> bool:  # history is written by the services
         return False
 
 
@@ -23,10 +30,12 @@ class QuotaAdmin(admin.ModelAdmin):
     readonly_fields = ["unit", "campaign", "phase", "assigned", "target", "version", "updated_by"]
     inlines = [QuotaChangeInline]
 
-    def has_add_permission(self, request):  # quotas change through the allocation page
+    def has_add_permission(
+        self, request: HttpRequest
+    ) -> bool:  # quotas change through the allocation page
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Quota | None = None) -> bool:
         return False
 
 
@@ -36,8 +45,8 @@ class QuotaChangeAdmin(admin.ModelAdmin):
     list_select_related = ["quota", "by"]
     readonly_fields = ["quota", "field", "before", "after", "by", "at", "note"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: QuotaChange | None = None) -> bool:
         return False

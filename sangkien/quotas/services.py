@@ -107,7 +107,7 @@ def quotas_for(
 
 
 def active_children(unit: Unit) -> list[Unit]:
-    return list(Unit.objects.filter(parent=unit, status=UnitStatus.ACTIVE).ordered())
+    return list(Unit.objects.filter(parent=unit, status=UnitStatus.ACTIVE).in_order())
 
 
 class State:
@@ -279,7 +279,9 @@ def _save(quota: Quota, by: Any) -> None:
     ranks.sync(quota.campaign_id, {WHOLE_CAMPAIGN, quota.phase_key}, [quota.unit_id])
 
 
-def _change(quota: Quota, field: str, before: int | None, after: int | None, by: Any, note: str):
+def _change(
+    quota: Quota, field: str, before: int | None, after: int | None, by: Any, note: str
+) -> QuotaChange:
     user = by if getattr(by, "is_authenticated", False) else None
     change = QuotaChange.objects.create(
         quota=quota, field=field, before=before, after=after, by=user, note=note

@@ -203,7 +203,7 @@ def _render_page(
 @login_required
 @require_GET
 def quota_index(request: HttpRequest) -> HttpResponse:
-    units = list(top_units_for(request.user).ordered())
+    units = list(top_units_for(request.user).in_order())
     if len(units) == 1:
         return redirect("quotas:unit", code=units[0].code)
     return render(request, "quotas/quota_index.html", {"units": units})

@@ -60,7 +60,7 @@ def resubmitted(qs: Any) -> Any:
 def headlines_for(user: Any) -> list[Headline]:
     """The figures of the highest units the user reviews (at most HEADLINE_UNITS), each for
     the campaign its dashboard opens with."""
-    units = list(top_units_for(user, VIEW_QUEUE).ordered()[:HEADLINE_UNITS])
+    units = list(top_units_for(user, VIEW_QUEUE).in_order()[:HEADLINE_UNITS])
     campaigns = campaigns_for(user) if units else []
     out = []
     for unit in units:

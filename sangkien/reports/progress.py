@@ -270,7 +270,7 @@ def rank_table(
     """Columns (among siblings, at the level, each emulation cluster) and a row per measure."""
     from sangkien.stats.forms import SORT_LABELS
 
-    ranks: dict[str, Any] = me.ranks or {}
+    ranks = me.ranks
     clusters = sorted((ranks.get("clusters") or {}).items())
     headers = [_("Among siblings")]
     scopes: list[dict[str, Any]] = [ranks.get("siblings") or {}]

@@ -13,7 +13,7 @@ import bisect
 import datetime as dt
 import logging
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -223,7 +223,7 @@ class _Builder:
         self.units.append(unit)
         return unit
 
-    def unique(self, make, scope: str) -> str:
+    def unique(self, make: Callable[[], str], scope: str) -> str:
         """A name not yet used in `scope` (a province or sector): redraw, then number it."""
         name = make()
         for _ in range(8):

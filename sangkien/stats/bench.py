@@ -83,7 +83,9 @@ def _ids(value: Any) -> Any:
     return value
 
 
-def _case(name: str, fast: Callable, naive: Callable | None, args: list[Any], note: str = ""):
+def _case(
+    name: str, fast: Callable, naive: Callable | None, args: list[Any], note: str = ""
+) -> Result:
     if naive is not None:
         for arg in args[:5]:
             if _ids(fast(arg)) != _ids(naive(arg)):
@@ -158,7 +160,7 @@ def run_tree_suite(runs: int = 50, seed: int = 7) -> list[Result]:
     results.append(
         _case(
             "units.search",
-            lambda w: list(Unit.objects.filter(name_folded__contains=w).ordered()[:20]),
+            lambda w: list(Unit.objects.filter(name_folded__contains=w).in_order()[:20]),
             None,
             words,
             note,
@@ -263,15 +265,15 @@ def run_queue_suite(runs: int = 50, seed: int = 7) -> list[Result]:
         .order_by("-members_total", "id")
         .first()
     )
-    levels = [
+    levels: list[tuple[str, list[Unit | None]]] = [
         ("national", [root]),
         ("province", [province]),
-        ("upper", _queue_units(rng, UnitKind.UPPER, 9)),
-        ("grassroots", _queue_units(rng, UnitKind.GRASSROOTS, 19)),
+        ("upper", [*_queue_units(rng, UnitKind.UPPER, 9)]),
+        ("grassroots", [*_queue_units(rng, UnitKind.GRASSROOTS, 19)]),
     ]
     results: list[Result] = []
-    for level, units in levels:
-        units = [u for u in units if u is not None]
+    for level, found in levels:
+        units = [u for u in found if u is not None]
         if not units:
             continue
         for status, label in (("", ""), ("submitted", ".pending")):
@@ -480,10 +482,12 @@ class StatsRequest:
         return out
 
 
-def _samples(fn: Callable[[Any], Any], args: list[Any], before: Callable | None = None):
+def _samples(
+    fn: Callable[[Any], Any], args: list[Any], before: Callable | None = None
+) -> list[float]:
     """Times of fn(arg) in ms, after one warm-up call; `before` runs untimed before each."""
     fn(args[0])
-    samples = []
+    samples: list[float] = []
     for arg in args:
         if before is not None:
             before()
@@ -597,6 +601,8 @@ def _stats_client() -> Client:
     user = national_admin()
     if user is None:
         root = Unit.objects.filter(parent=None).order_by("id").first()
+        if root is None:
+            raise RuntimeError("The statistics bench needs a unit tree: seed one first.")
         user = accounts.create_user(
             username=f"bench-{uuid.uuid4().hex[:8]}",
             password=uuid.uuid4().hex,

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -52,6 +52,15 @@ RANK_MEASURES = (
 )
 CURRENT, DATED = "current", "dated"
 
+# A unit's rank by each of `RANK_MEASURES` (None where it has no value).
+MeasureRanks = dict[str, int | None]
+
+
+class Ranks(TypedDict, total=False):
+    siblings: MeasureRanks
+    level: MeasureRanks
+    clusters: dict[str, MeasureRanks]  # by the cluster's name
+
 
 @dataclass
 class Figures:
@@ -72,7 +81,7 @@ class Figures:
     grassroots_with_plan: int | None = None
     grassroots_active: int | None = None
     plan_percent: Decimal | None = None
-    ranks: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    ranks: Ranks = field(default_factory=lambda: Ranks())
 
     @classmethod
     def from_vector(cls, unit: Unit, vec: Sequence[int]) -> Figures:
@@ -140,6 +149,7 @@ def vectors(
     out: dict[int, list[int]] = {}
     live = as_of is None or as_of >= today()
     for chunk in chunks(unit_ids):
+        rows: Iterable[tuple[Any, ...]]
         if live:
             rows = TreeTotal.objects.filter(
                 campaign=campaign, phase_key=key, unit_id__in=chunk
@@ -283,10 +293,10 @@ def live_ranks(
     among = {m: competition_ranks(v) for m, v in _rank_values(siblings or []).items()}
     together = {f.unit.pk for f in siblings or []}
     probes: list[tuple[int, int, int, int | None]] = []
-    where: list[tuple[Figures, str, int | None, str]] = []
+    where: list[tuple[Figures, Literal["level", "siblings", "clusters"], int | None, str]] = []
     for f in rows:
         values = [ranks.encode(m, f.measure(m)) for m in RANK_MEASURES]
-        groups: list[tuple[str, int, int, int | None]] = [
+        groups: list[tuple[Literal["level", "siblings", "clusters"], int, int, int | None]] = [
             ("level", ranks.LEVEL, f.unit.depth, None)
         ]
         if f.unit.pk not in together:
@@ -303,6 +313,7 @@ def live_ranks(
             f.ranks["siblings"] = {m: among[m][f.unit.pk] for m in RANK_MEASURES}
     for (f, label, cluster, m), value in zip(where, found, strict=True):
         if label == "clusters":
+            assert cluster is not None  # every cluster group carries its cluster
             f.ranks.setdefault("clusters", {}).setdefault(names[cluster], {})[m] = value
         else:
             f.ranks[label][m] = value
@@ -624,7 +635,7 @@ def _past_report(
     """As of a past date: summed day rows of the unit, its siblings and its children, the
     level read whole for its ranks (bounded work for past dates is not done yet)."""
     kids = children_of(unit) if with_children else []
-    siblings = children_of(unit.parent) if unit.parent_id else [unit]
+    siblings = children_of(unit.parent) if unit.parent is not None else [unit]
     if unit.pk not in {s.pk for s in siblings}:
         siblings.append(unit)
     table = figures_for([*siblings, *kids], campaign, phase=phase, as_of=day)
@@ -735,7 +746,8 @@ def dated_report(unit: Unit, campaign: Campaign, *, phase: Phase | None, as_of: 
 
     child_ids = sorted(kids.get(unit.pk, []), key=lambda pk: (units[pk].sort_key, pk))
     table = {pk: make(pk) for pk in [unit.pk, *child_ids]}
-    sibling_ids = kids.get(parent[unit.pk], [unit.pk]) if parent.get(unit.pk) else [unit.pk]
+    up = parent.get(unit.pk)
+    sibling_ids = kids.get(up, [unit.pk]) if up else [unit.pk]
     for pk in sibling_ids:
         table.setdefault(pk, make(pk))
     _with_quotas(table, campaign, phase)

@@ -175,7 +175,9 @@ def parse_codes(text: str) -> list[str]:
     return seen
 
 
-def _clean_cluster(owner: Unit, name: str, units: Iterable[Unit], *, exclude: int | None):
+def _clean_cluster(
+    owner: Unit, name: str, units: Iterable[Unit], *, exclude: int | None
+) -> tuple[str, list[Unit]]:
     name = clean_line(name or "")
     units = list({u.pk: u for u in units}.values())
     errors: dict[str, str] = {}

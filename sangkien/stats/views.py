@@ -223,7 +223,7 @@ def table_context(
 @require_GET
 def stats_index(request: HttpRequest) -> HttpResponse:
     """The dashboards a user may open: straight to the one highest unit, else a list."""
-    tops = list(top_units_for(request.user).ordered()[:50])
+    tops = list(top_units_for(request.user).in_order()[:50])
     if len(tops) == 1:
         return redirect("stats:dashboard", tops[0].code)
     return render(request, "stats/stats_index.html", {"units": tops})
@@ -332,7 +332,7 @@ def _public(request: HttpRequest, unit: Unit) -> HttpResponse:
                 **table_context(report, choice, path, link, public=True),
             }
         )
-        if unit.depth > 0:
+        if unit.parent_id is not None:
             context["root"] = Unit.objects.filter(pk=unit.parent_id).first()
         if wants_table(request):
             return public_response(request, "stats/_children_table.html", context)
@@ -551,7 +551,7 @@ def cluster_list(request: HttpRequest, code: str) -> HttpResponse:
 def _cluster_form_page(
     request: HttpRequest, unit: Unit, form: ClusterForm, cluster: Cluster | None, status: int
 ) -> HttpResponse:
-    children = list(Unit.objects.filter(parent=unit, status=UnitStatus.ACTIVE).ordered()[:200])
+    children = list(Unit.objects.filter(parent=unit, status=UnitStatus.ACTIVE).in_order()[:200])
     context = {
         "unit": unit,
         "form": form,

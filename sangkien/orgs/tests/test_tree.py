@@ -16,6 +16,15 @@ def test_subtree_and_ancestors(tree):
     assert decode_path(tree.grassroots.path)[-1] == tree.grassroots.pk
 
 
+def test_unordered_units_are_not_taken_for_ordered_so_first_picks_the_lowest_id(tree):
+    # Django's `first()` orders by id only when the queryset says it is not `ordered`.
+    assert Unit.objects.filter(parent=tree.province).ordered is False
+    assert Unit.objects.in_order().ordered is True
+    assert Member.objects.all().ordered is False
+    lowest = Unit.objects.filter(parent=None).order_by("pk")[0]
+    assert Unit.objects.filter(parent=None).first() == lowest
+
+
 def test_move_rewrites_subtree_paths_and_keeps_history(tree, member_record):
     services.move_unit(tree.upper, new_parent=tree.other_province, by=None, on=D(2025, 7, 1))
     g = Unit.objects.get(pk=tree.grassroots.pk)

@@ -193,7 +193,7 @@ def test_member_list_pages_by_cursor_without_duplicates(login, unit_officer, tre
             break
     assert len(seen) == 20 == len(set(seen))
     expected = list(
-        Member.objects.in_subtree(tree.province).ordered().values_list("code", flat=True)
+        Member.objects.in_subtree(tree.province).in_order().values_list("code", flat=True)
     )
     assert seen == expected
 
