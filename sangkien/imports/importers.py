@@ -54,6 +54,7 @@ from sangkien.campaigns.models import Campaign
 from sangkien.core import locks
 from sangkien.core.models import AuditEntry
 from sangkien.formats import short_date
+from sangkien.initiatives import rules
 from sangkien.initiatives.models import (
     Action,
     ApplicationField,
@@ -62,12 +63,7 @@ from sangkien.initiatives.models import (
     Initiative,
     Status,
 )
-from sangkien.initiatives.services import (
-    ENTRY_UNIT_KINDS,
-    MAX_AUTHORS,
-    MAX_BENEFIT_VND,
-    MAX_TEXT,
-)
+from sangkien.initiatives.rules import ENTRY_UNIT_KINDS, MAX_TEXT
 from sangkien.orgs import services as orgs
 from sangkien.orgs.models import Member, Membership, Unit, UnitKind, UnitStatus
 from sangkien.stats import engine as stats_engine
@@ -509,6 +505,15 @@ class Importer:
             problems.add(key, str(exc))
             return None, ""
         return found if found is not None else (None, "")
+
+    def rule(self, problems: Problems, key: str, rule: Callable[..., Any], *args: Any) -> Any:
+        """`rule(*args)` (one of `initiatives.rules`, the rules the forms and the API apply),
+        or None with its problem added to the row's, after the column."""
+        try:
+            return rule(*args)
+        except rules.RuleProblem as exc:
+            problems.add(key, exc.message)
+            return None
 
     def in_scope(self, unit: Unit | Any) -> bool:
         if self.scope is None:
@@ -1355,12 +1360,14 @@ class InitiativeImporter(Importer):
     def _check(self, row: Row) -> _NewInitiative | None:
         problems = self.problems()
         self.require(row, problems, fields=self._field_names())
-        title = clean_line(self.text(row, "title", problems, limit=500))
-        if not title and not problems:
+        title = self.text(row, "title", problems, limit=MAX_TEXT)
+        if title:
+            title = self.rule(problems, "title", rules.title, title) or ""
+        elif not problems:
             problems.missing("title")
         unit = self._unit(row, problems)
         field_id = self._field(row, problems)
-        description = self.text(row, "summary", problems, limit=MAX_TEXT, multiline=True)
+        description = self._long_text(row, "summary", problems)
         if not description:
             problems.missing("summary")
         applied_on = self._applied_on(row, problems)
@@ -1374,10 +1381,8 @@ class InitiativeImporter(Importer):
             except values.ValueProblem as exc:
                 problems.add("benefit", str(exc))
             else:
-                if amount is not None and not 0 <= amount <= MAX_BENEFIT_VND:
-                    problems.add("benefit", _("enter an amount between 0 and 10^15 đồng."))
-                benefit = amount or 0
-        note = self.text(row, "note", problems, limit=MAX_TEXT, multiline=True)
+                benefit = self.rule(problems, "benefit", rules.benefit, amount) or 0
+        note = self._long_text(row, "note", problems)
         recognition = self._recognition(row, problems)
         authors, author_note = self._authors(row, unit, problems)
         if unit is not None and title:
@@ -1418,10 +1423,17 @@ class InitiativeImporter(Importer):
             problems.add("unit", _with_suggestions(match.problem, match.suggestions))
             return None
         unit = self.unit_by_id[match.unit_id]
-        if unit.status != UnitStatus.ACTIVE:
-            problems.add("unit", _("%(name)s is no longer active.") % {"name": unit.name})
+        campaign = self.campaign
+        assert campaign is not None
+        problem = rules.unit_problem(unit, campaign)
+        if problem:
+            problems.add("unit", problem)
             return None
         return unit
+
+    def _long_text(self, row: Row, key: str, problems: Problems) -> str:
+        text = self.text(row, key, problems, limit=10 * MAX_TEXT, multiline=True)
+        return self.rule(problems, key, rules.long_text, text) or ""
 
     def _field(self, row: Row, problems: Problems) -> int | None:
         text = self.text(row, "field", problems)
@@ -1451,46 +1463,27 @@ class InitiativeImporter(Importer):
             if self.raw(row, "applied_on") is None:
                 problems.missing("applied_on")
             return None
-        campaign = self.campaign
-        assert campaign is not None
-        # A month or a year stands for its whole period: it counts when the period meets
-        # the campaign's, and the first day inside the campaign is kept.
-        end = _period_end(day, precision)
-        if day > self.today:
-            problems.add("applied_on", _("the date is later than today."))
-            return None
-        if end < campaign.starts_on or day > campaign.ends_on:
-            problems.add(
-                "applied_on",
-                _("only initiatives first applied between %(start)s and %(end)s count.")
-                % {
-                    "start": short_date(campaign.starts_on),
-                    "end": short_date(campaign.ends_on),
-                },
-            )
-            return None
-        return max(day, campaign.starts_on)
+        return self.rule(
+            problems, "applied_on", rules.first_applied_on, day, self.campaign, self.today,
+            precision,
+        )  # fmt: skip
 
     def _recognition(self, row: Row, problems: Problems) -> dict[str, Any]:
         campaign = self.campaign
         assert campaign is not None
-        body = self.text(row, "recognition_body", problems)
-        number = self.text(row, "recognition_number", problems, limit=64)
+        found: dict[str, Any] = {}
+        for key in ("recognition_body", "recognition_number"):
+            text = self.text(row, key, problems, limit=MAX_TEXT)
+            limit = rules.LINE_FIELDS[key]
+            found[key] = self.rule(problems, key, rules.line, text, limit) or ""
         day, _p = self.date(row, "recognition_date", problems, month_ok=False)
-        if day is not None and day > self.today:
-            problems.add("recognition_date", _("the date is later than today."))
-        if campaign.requires_recognition:
-            for key, value in (
-                ("recognition_body", body),
-                ("recognition_number", number),
-                ("recognition_date", day),
-            ):
-                if not value and self.raw(row, key) is None:
-                    problems.add(
-                        key,
-                        _("empty: this campaign counts recognised initiatives only."),
-                    )
-        return {"recognition_body": body, "recognition_number": number, "recognition_date": day}
+        found["recognition_date"] = self.rule(
+            problems, "recognition_date", rules.recognition_date, day, self.today
+        )
+        for key, message in rules.missing_recognition(campaign, found).items():
+            if self.raw(row, key) is None:  # a value that is wrong was said so already
+                problems.add(key, message)
+        return found
 
     def _authors(
         self, row: Row, unit: Unit | None, problems: Problems
@@ -1507,8 +1500,10 @@ class InitiativeImporter(Importer):
         if not people:
             problems.missing("authors")
             return [], ""
-        if len(people) > MAX_AUTHORS:
-            problems.add("authors", _("at most %(n)s authors.") % {"n": MAX_AUTHORS})
+        try:
+            rules.authors_count(len(people))
+        except rules.RuleProblem as exc:
+            problems.add("authors", exc.message)
             return [], ""
         given = [share for _name, share in people]
         shares: list[Decimal]
@@ -1517,15 +1512,13 @@ class InitiativeImporter(Importer):
             if len(shares) < len(given):
                 problems.add("authors", _("give every author's share, or none."))
                 return [], ""
-            total = sum(shares, Decimal(0))
-            if total != 100:
-                problems.add(
-                    "authors",
-                    _("the shares add up to %(total)s%%, not 100%%.") % {"total": total},
-                )
+            try:
+                rules.shares_total(shares)
+            except rules.RuleProblem as exc:
+                problems.add("authors", exc.message)
                 return [], ""
         else:
-            shares = _equal_shares(len(people))
+            shares = rules.equal_shares(len(people))
         if unit is None:
             return [], ""
         matcher = self._members(unit.pk)
@@ -1558,7 +1551,7 @@ class InitiativeImporter(Importer):
                     continue
                 outside.append(name)
             elif member_id in seen:
-                problems.add("authors", _("%(name)s is listed twice.") % {"name": name})
+                problems.add("authors", rules.listed_twice(name))
                 continue
             else:
                 seen.add(member_id)
@@ -1814,23 +1807,6 @@ class _UnitMembers:
                 )
             )
         return self.full
-
-
-def _equal_shares(n: int) -> list[Decimal]:
-    """100 % split in hundredths, the remainder to the first author: 33.34, 33.33, 33.33."""
-    base = (Decimal(100) / n).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
-    shares = [base] * n
-    shares[0] += Decimal(100) - base * n
-    return shares
-
-
-def _period_end(day: dt.date, precision: str) -> dt.date:
-    if precision == "year":
-        return dt.date(day.year, 12, 31)
-    if precision == "month":
-        following = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-        return following - dt.timedelta(days=1)
-    return day
 
 
 # -- the rejected rows back --------------------------------------------------------------------

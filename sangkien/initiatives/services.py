@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -35,11 +35,11 @@ from sangkien.campaigns.models import ApplicationField, Campaign
 from sangkien.core import audit
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.notifications.services import notify
-from sangkien.orgs.models import Member, Unit, UnitKind
+from sangkien.orgs.models import Member, Unit
 from sangkien.stats import engine as stats_engine
 from sangkien.text import clean_line, fold, nfc
 
-from . import files
+from . import files, rules
 from .models import (
     DECIDED,
     TRANSITIONS,
@@ -54,23 +54,20 @@ from .models import (
 )
 from .permissions import forget_authors
 
-MAX_BENEFIT_VND = 10**15  # a million billion đồng: anything above is a typing slip
-EARLIEST_DATE = dt.date(1900, 1, 1)  # the earliest day any date of an initiative may name
-MAX_AUTHORS = 50
-MAX_TEXT = 20_000
-ENTRY_UNIT_KINDS = {UnitKind.GRASSROOTS, UnitKind.GROUP}
-TEXT_FIELDS = [
-    "problem", "description", "conditions", "benefit_method", "confidential",
-    "first_application_people",
-]  # fmt: skip
-LINE_FIELDS = {"investor": 255, "recognition_body": 255, "recognition_number": 64}
+# The rules of a valid initiative are `rules`' (the import applies the same ones).
+MAX_BENEFIT_VND = rules.MAX_BENEFIT_VND
+EARLIEST_DATE = rules.EARLIEST_DATE
+MAX_AUTHORS = rules.MAX_AUTHORS
+MAX_TEXT = rules.MAX_TEXT
+ENTRY_UNIT_KINDS = rules.ENTRY_UNIT_KINDS
+TEXT_FIELDS = rules.TEXT_FIELDS
+LINE_FIELDS = rules.LINE_FIELDS
 EDITABLE_FIELDS = {
     "title", "field", "first_applied_on", "benefit_claimed_vnd", "recognition_date",
     *TEXT_FIELDS, *LINE_FIELDS,
 }  # fmt: skip
-# What must be filled in before an initiative can be submitted.
-REQUIRED_TO_SUBMIT = ["title", "field", "problem", "description", "first_applied_on"]
-RECOGNITION_FIELDS = ["recognition_body", "recognition_number", "recognition_date"]
+REQUIRED_TO_SUBMIT = rules.REQUIRED_TO_SUBMIT
+RECOGNITION_FIELDS = rules.RECOGNITION_FIELDS
 AUDIT_FIELDS = [
     "campaign", "unit", "title", "field", "first_applied_on", "benefit_claimed_vnd",
     "benefit_valid_vnd", "status", "recognition_body", "recognition_number",
@@ -187,27 +184,22 @@ def _clean_fields(
     for name in sorted(unknown):
         errors[name] = _("This field cannot be set here.")
     today = timezone.localdate()
+
+    def check(name: str, rule: Any, *args: Any) -> None:
+        try:
+            out[name] = rule(data[name], *args)
+        except (rules.RuleProblem, values.ValueProblem) as exc:
+            errors[name] = exc.message
+
     if "title" in data:
-        title = clean_line(_text(data["title"]))
-        if not title:
-            errors["title"] = _("Enter a title that says what the initiative is.")
-        elif len(title) > 500:
-            errors["title"] = _("Keep the title under 500 characters.")
-        out["title"] = title
+        check("title", rules.title)
+        out.setdefault("title", clean_line(_text(data["title"])))
     for name in TEXT_FIELDS:
         if name in data:
-            text = nfc(_text(data[name]).replace("\r\n", "\n"))
-            if len(text) > MAX_TEXT:
-                errors[name] = _("Keep this under %(n)s characters.") % {
-                    "n": formats.number_format(MAX_TEXT, force_grouping=True)
-                }
-            out[name] = text
+            check(name, rules.long_text)
     for name, limit in LINE_FIELDS.items():
         if name in data:
-            line = clean_line(_text(data[name]))
-            if len(line) > limit:
-                errors[name] = _("Keep this under %(n)s characters.") % {"n": limit}
-            out[name] = line
+            check(name, rules.line, limit)
     if "field" in data:
         value = data["field"]
         if value in (None, ""):
@@ -226,72 +218,26 @@ def _clean_fields(
                 ) % {"code": value, "codes": codes}
             out["field"] = found
     if "first_applied_on" in data:
-        try:
-            day = _to_date(data["first_applied_on"])
-        except values.ValueProblem as exc:
-            errors["first_applied_on"] = exc.message
-        else:
-            if day is not None and day > today:
-                errors["first_applied_on"] = _(
-                    "The date first applied, %(day)s, is later than today (%(today)s)."
-                ) % {"day": _day(day), "today": _day(today)}
-            elif day is not None and not (campaign.starts_on <= day <= campaign.ends_on):
-                errors["first_applied_on"] = _(
-                    "Only initiatives first applied between %(start)s and %(end)s count for "
-                    "this campaign."
-                ) % {"start": _day(campaign.starts_on), "end": _day(campaign.ends_on)}
-            out["first_applied_on"] = day
+        check(
+            "first_applied_on",
+            lambda v: rules.first_applied_on(_to_date(v), campaign, today),
+        )
     if "recognition_date" in data:
-        try:
-            day = _to_date(data["recognition_date"])
-        except values.ValueProblem as exc:
-            errors["recognition_date"] = exc.message
-        else:
-            if day is not None and day > today:
-                errors["recognition_date"] = _("The recognition date cannot be in the future.")
-            elif day is not None and day < EARLIEST_DATE:
-                errors["recognition_date"] = _(
-                    "The recognition date %(day)s is too long ago: enter a date from %(earliest)s."
-                ) % {"day": _day(day), "earliest": _day(EARLIEST_DATE)}
-            out["recognition_date"] = day
+        check("recognition_date", lambda v: rules.recognition_date(_to_date(v), today))
     if "benefit_claimed_vnd" in data:
-        try:
-            amount = _to_int(data["benefit_claimed_vnd"])
-        except values.ValueProblem as exc:
-            errors["benefit_claimed_vnd"] = exc.message
-        else:
-            if amount is not None and not 0 <= amount <= MAX_BENEFIT_VND:
-                errors["benefit_claimed_vnd"] = _(
-                    "Enter a benefit between 0 and 1.000.000.000.000.000 đồng."
-                )
-            out["benefit_claimed_vnd"] = amount or 0
+        check("benefit_claimed_vnd", lambda v: rules.benefit(_to_int(v)))
     return out, errors
 
 
 def _clean_share(value: Any) -> Decimal | None:
-    """A % contribution above 0, at most 100, with at most two decimals; None else."""
-    if value is None or isinstance(value, bool):
-        return None
+    """A % contribution (`rules.share`); None when it is not one."""
     try:
-        share = Decimal(str(value).strip().rstrip("%").strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
+        return rules.share(value)
+    except rules.RuleProblem:
         return None
-    if not share.is_finite() or share <= 0 or share > 100:
-        return None
-    if share != share.quantize(_TWO_DECIMALS):
-        return None
-    return share.quantize(_TWO_DECIMALS)
 
 
-def _member_problem(member: Member, campaign: Campaign) -> str:
-    """Why `member` cannot be an author of an initiative of `campaign` ("" when they can)."""
-    if member.left_on is not None:
-        return _("%(name)s is no longer a member.") % {"name": member.full_name}
-    if not campaign.covers(member.unit):
-        return _("%(name)s belongs to a unit this campaign does not cover.") % {
-            "name": member.full_name
-        }
-    return ""
+_member_problem = rules.member_problem
 
 
 def _clean_authors(
@@ -302,8 +248,10 @@ def _clean_authors(
     `authors.N.member`, `authors.N.share`, … (N counts from 0) and `authors` for the sum."""
     errors: dict[str, str] = {}
     rows: list[Author] = []
-    if len(authors) > MAX_AUTHORS:
-        return [], {"authors": _("An initiative has at most %(n)s authors.") % {"n": MAX_AUTHORS}}
+    try:
+        rules.authors_count(len(authors))
+    except rules.RuleProblem as exc:
+        return [], {"authors": exc.message}
     codes = [
         str(a["member"]).strip().upper()
         for a in authors
@@ -311,7 +259,7 @@ def _clean_authors(
     ]
     members = {m.code: m for m in Member.objects.select_related("unit").filter(code__in=codes)}
     seen: set[int] = set()
-    total = Decimal(0)
+    shares: list[Decimal] = []
     for i, data in enumerate(authors):
         where = f"authors.{i}"
         value = data.get("member")
@@ -327,33 +275,30 @@ def _clean_authors(
             if problem:
                 errors[f"{where}.member"] = problem
             elif member.pk in seen:
-                errors[f"{where}.member"] = _("%(name)s is listed twice.") % {
-                    "name": member.full_name
-                }
+                errors[f"{where}.member"] = rules.listed_twice(member.full_name)
             seen.add(member.pk)
             name = member.full_name
         else:
             name = clean_line(_text(data.get("name")))
             if not name and f"{where}.member" not in errors:
                 errors[f"{where}.name"] = _("Give the author's full name or member code.")
-            elif len(name) > 255:
-                errors[f"{where}.name"] = _("Keep this under %(n)s characters.") % {"n": 255}
-        share = _clean_share(data.get("share"))
-        if share is None:
-            errors[f"{where}.share"] = _(
-                "Enter the contribution as a percentage above 0 and at most 100, with at most "
-                "two decimals."
-            )
-        else:
-            total += share
+            else:
+                try:
+                    rules.line(name, rules.MAX_NAME)
+                except rules.RuleProblem as exc:
+                    errors[f"{where}.name"] = exc.message
+        share: Decimal | None = None
         try:
-            birth_date = _to_date(data.get("birth_date"))
-        except values.ValueProblem as exc:
+            share = rules.share(data.get("share"))
+        except rules.RuleProblem as exc:
+            errors[f"{where}.share"] = exc.message
+        else:
+            shares.append(share)
+        try:
+            birth_date = rules.birth_date(_to_date(data.get("birth_date")), timezone.localdate())
+        except (values.ValueProblem, rules.RuleProblem) as exc:
             errors[f"{where}.birth_date"] = exc.message
             birth_date = None
-        else:
-            if birth_date is not None and birth_date > timezone.localdate():
-                errors[f"{where}.birth_date"] = _("The date of birth cannot be in the future.")
         rows.append(
             Author(
                 member=member,
@@ -366,10 +311,11 @@ def _clean_authors(
                 position_in_list=i,
             )
         )
-    if not errors and rows and total != 100:
-        errors["authors"] = _(
-            "The authors' contributions add up to %(total)s%%; they must add up to 100%%."
-        ) % {"total": formats.number_format(total.normalize())}
+    if not errors and rows:
+        try:
+            rules.shares_total(shares)
+        except rules.RuleProblem as exc:
+            errors["authors"] = exc.message
     return rows, errors
 
 
@@ -465,16 +411,8 @@ def _check_version(initiative: Initiative, expected_version: Any) -> None:
 
 
 def _check_unit(unit: Unit, campaign: Campaign) -> dict[str, str]:
-    if unit.kind not in ENTRY_UNIT_KINDS:
-        return {"unit": _("Initiatives are entered under a grassroots union or a union group.")}
-    if not unit.is_active:
-        return {"unit": _("Unit %(code)s is no longer active.") % {"code": unit.code}}
-    if not campaign.covers(unit):
-        return {
-            "unit": _("The campaign %(campaign)s does not cover unit %(code)s.")
-            % {"campaign": campaign.code, "code": unit.code}
-        }
-    return {}
+    problem = rules.unit_problem(unit, campaign)
+    return {"unit": problem} if problem else {}
 
 
 def _is_author(by: Any, initiative: Initiative) -> bool:
@@ -619,29 +557,13 @@ def _move(initiative: Initiative, action: str) -> tuple[str, str]:
 
 
 def _missing_for_submission(initiative: Initiative) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    labels = {
-        "title": _("Enter a title that says what the initiative is."),
-        "field": _("Choose the field of application."),
-        "problem": _("Say which problem the initiative solves."),
-        "description": _("Describe the initiative: the steps, and what changed."),
-        "first_applied_on": _("Enter the date the initiative was first applied."),
+    given = {
+        name: getattr(initiative, name if name != "field" else "field_id")
+        for name in (*REQUIRED_TO_SUBMIT, *RECOGNITION_FIELDS)
     }
-    for name in REQUIRED_TO_SUBMIT:
-        value = getattr(initiative, name if name != "field" else "field_id")
-        if value in (None, ""):
-            errors[name] = labels[name]
+    errors = rules.missing_for_submission(given)
     campaign = initiative.campaign
-    if campaign.requires_recognition:
-        if not initiative.recognition_body:
-            errors["recognition_body"] = _(
-                "This campaign counts recognised initiatives only: name the council or head of "
-                "unit that recognised it."
-            )
-        if not initiative.recognition_number:
-            errors["recognition_number"] = _("Enter the number of the recognition decision.")
-        if not initiative.recognition_date:
-            errors["recognition_date"] = _("Enter the date of the recognition decision.")
+    errors.update(rules.missing_recognition(campaign, given))
     authors = list(initiative.authors.select_related("member", "member__unit"))
     if not authors:
         errors["authors"] = _("Name at least one author.")
@@ -650,15 +572,16 @@ def _missing_for_submission(initiative: Initiative) -> dict[str, str]:
     # Authors who left or moved out of the campaign since the draft was written.
     for i, author in enumerate(authors):
         if author.member is not None:
-            problem = _member_problem(author.member, campaign)
+            problem = rules.member_problem(author.member, campaign)
             if problem:
                 errors[f"authors.{i}.member"] = problem
     # Values stored before the campaign changed its rules are checked again.
     day = initiative.first_applied_on
     if day and not (campaign.starts_on <= day <= campaign.ends_on):
-        errors["first_applied_on"] = _(
-            "Only initiatives first applied between %(start)s and %(end)s count for this campaign."
-        ) % {"start": _day(campaign.starts_on), "end": _day(campaign.ends_on)}
+        try:
+            rules.first_applied_on(day, campaign, max(day, timezone.localdate()))
+        except rules.RuleProblem as exc:
+            errors["first_applied_on"] = exc.message
     return errors
 
 
