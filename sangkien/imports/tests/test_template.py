@@ -104,3 +104,23 @@ def test_every_required_column_says_why_an_empty_cell_is_refused():
     for kind in columns.KINDS:
         for c in columns.COLUMNS[kind]:
             assert bool(c.empty) == c.required, (kind, c.key)
+
+
+@pytest.mark.parametrize("kind", columns.KINDS)
+def test_the_downloaded_template_marks_exactly_what_the_importer_requires(
+    kind, campaign, login, unit_officer
+):
+    """The file an officer downloads, opened with openpyxl: its starred headers are the
+    columns the importer requires, no more, no fewer (Lĩnh vực, Nội dung tóm tắt and Ngày áp
+    dụng lần đầu among them for initiatives)."""
+    from django.urls import reverse
+
+    response = login(unit_officer).get(reverse("imports:template", args=[kind]))
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    header = [str(c.value) for c in sheet[4] if c.value]
+    starred = {h.removesuffix(" *") for h in header if h.endswith(" *")}
+    assert starred == template_required(kind)
+    assert starred == importer_required(kind, campaign)
+    if kind == columns.INITIATIVES:
+        assert {"Lĩnh vực", "Nội dung tóm tắt", "Ngày áp dụng lần đầu"} <= starred
