@@ -254,8 +254,47 @@ class AuthorForm(forms.Form):
     workplace = forms.CharField(label=_("Workplace"), max_length=255, required=False)
     position = forms.CharField(label=_("Position"), max_length=255, required=False)
     qualification = forms.CharField(label=_("Qualification"), max_length=255, required=False)
+    # What the author chose for a name that members of the union have: a member code
+    # (link), or OUTSIDE (keep them as a person outside the system). See `propose_link`.
+    link = forms.CharField(max_length=32, required=False, widget=forms.HiddenInput)
 
     DETAIL_FIELDS = ("birth_date", "workplace", "position", "qualification")
+    OUTSIDE = "outside"
+
+    def propose_link(self, members: list[Any], union: Any) -> None:
+        """Ask which of `members` (of `union`, named as this row's name) the author is, or
+        whether they are someone outside the system: the row's `link` becomes a choice with
+        the question as its error, so nothing is saved until the author answers."""
+
+        def label(m: Any) -> str:
+            parts = [str(m.full_name), m.code]
+            if m.unit_id != union.pk:
+                parts.append(str(m.unit.name))
+            if m.birth_date:
+                parts.append(_("born %(year)s") % {"year": m.birth_date.year})
+            return " · ".join(parts)
+
+        choices = [(m.code, label(m)) for m in members]
+        choices.append((self.OUTSIDE, _("None of them: keep as an author outside the system")))
+        self.fields["link"] = forms.ChoiceField(
+            label=_("Is this author a member of the union?"),
+            choices=choices,
+            widget=forms.RadioSelect,
+            required=False,
+        )
+        self._bound_fields_cache.pop("link", None)  # made while the form was cleaned
+        if len(members) == 1:
+            message = _(
+                "%(name)s is the name of a member of %(union)s: link the author to this "
+                "member, or keep them as an author outside the system."
+            )
+        else:
+            message = _(
+                "%(count)s members of %(union)s are named %(name)s: choose which one is the "
+                "author, or keep them as an author outside the system."
+            )
+        name = self.cleaned_data.get("name") or ""
+        self.add_error("link", message % {"name": name, "union": union.name, "count": len(members)})
 
     def main_fields(self) -> list[Any]:
         return [self["member"], self["name"], self["share"]]
@@ -326,7 +365,7 @@ def posted_authors(data: Any) -> list[dict[str, str]]:
         total = 0
     rows = []
     for i in range(min(max(total, 0), MAX_AUTHORS)):
-        names = ("member", "name", "share", "DELETE", *AuthorForm.DETAIL_FIELDS)
+        names = ("member", "name", "share", "link", "DELETE", *AuthorForm.DETAIL_FIELDS)
         row = {n: data.get(f"{AUTHORS_PREFIX}-{i}-{n}", "") for n in names}
         if not row.pop("DELETE"):
             rows.append(row)
@@ -351,6 +390,7 @@ def service_authors(formset: Any) -> tuple[list[dict[str, Any]], list[int]]:
                 "workplace": data.get("workplace") or "",
                 "position": data.get("position") or "",
                 "qualification": data.get("qualification") or "",
+                "link": data.get("link") or "",
             }
         )
         where.append(i)

@@ -30,9 +30,10 @@ from django.utils.translation import gettext as _
 
 from sangkien.accounts.models import Role
 from sangkien.accounts.permissions import VIEW_MEMBERS, has_role_on, role_paths
-from sangkien.orgs.models import Member, Unit, UnitQuerySet
+from sangkien.orgs.models import Member, Unit, UnitKind, UnitQuerySet
 from sangkien.orgs.permissions import units_visible_to
 from sangkien.teams.services import served_unit_ids
+from sangkien.text import fold
 
 from .models import DECIDED, EDITABLE, Author, Initiative, InitiativeQuerySet, Status
 
@@ -187,6 +188,45 @@ def may_name_as_author(
         or has_role_on(user, member.unit, VIEW_MEMBERS)
         or member.unit_id in served_unit_ids(user)
     )
+
+
+def author_union(unit: Unit) -> Unit:
+    """The union whose members an author is looked up among: the grassroots union of a
+    union group, else the unit itself."""
+    if unit.kind == UnitKind.GROUP and unit.parent_id is not None:
+        parent = unit.parent
+        if parent is not None:
+            return parent
+    return unit
+
+
+def members_named(
+    user: Any,
+    unit: Unit,
+    text: str,
+    *,
+    exact: bool = False,
+    limit: int = 10,
+    current_author_ids: set[int] | frozenset[int] = frozenset(),
+) -> list[Member]:
+    """The current members of the union of `unit` (`author_union`) that the user may name
+    as authors (`may_name_as_author`), by name with diacritics and đ/Đ ignored: every word
+    of `text` in the name, or (`exact`) the whole name; at most `limit`."""
+    folded = fold(text)
+    if not folded:
+        return []
+    union = author_union(unit)
+    qs = (
+        Member.objects.in_subtree(union).current().select_related("unit").order_by("sort_key", "id")
+    )
+    qs = qs.filter(name_folded=folded[:255]) if exact else qs.matching(text)
+    out: list[Member] = []
+    for member in qs[: limit * 5]:
+        if may_name_as_author(user, member, unit, current_author_ids):
+            out.append(member)
+            if len(out) >= limit:
+                break
+    return out
 
 
 def named_authors(

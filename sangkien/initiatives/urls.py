@@ -7,6 +7,7 @@ urlpatterns = [
     path("", lists.my_initiatives, name="mine"),
     path("new/", views.initiative_create, name="create"),
     path("new/author-row/", views.author_row, name="author_row"),
+    path("new/members/", views.author_lookup, name="author_lookup"),
     path("review/", lists.review_queue, name="queue"),
     path("review/counts/", lists.queue_counts, name="queue_counts"),
     path("review/decide/", lists.queue_decide, name="queue_decide"),

@@ -39,6 +39,7 @@ from . import forms, services
 from .models import Attachment, AttachmentKind, Author, Initiative, Status
 from .permissions import (
     author_member_ids,
+    author_union,
     can_decide_initiative,
     can_edit_initiative,
     can_enter_for,
@@ -48,6 +49,7 @@ from .permissions import (
     can_withdraw_initiative,
     entry_units,
     get_initiative_for_user,
+    members_named,
     named_authors,
     require_action,
 )
@@ -140,6 +142,61 @@ def _with_unnamed(exc: ValidationError, unnamed: dict[str, str]) -> ValidationEr
     return ValidationError(errors)
 
 
+def _link_by_name(
+    user: Any,
+    formset: Any,
+    authors: list[dict[str, Any]],
+    where: list[int],
+    *,
+    unit: Unit,
+    current_author_ids: set[int] | frozenset[int] = frozenset(),
+) -> tuple[list[dict[str, Any]], bool, list[str]]:
+    """Authors typed by name, never kept as "outside the system" silently: a name that
+    members of the union have (diacritics and đ ignored) is proposed for linking and the
+    author chooses (`AuthorForm.propose_link`); the row's answer links the member or keeps
+    the name. Returns the rows for the services, whether a row still waits for an answer
+    (then nothing is saved), and the names kept outside because no member has them."""
+    union = author_union(unit)
+    waiting = False
+    outside: list[str] = []
+    out: list[dict[str, Any]] = []
+    for row, index in zip(authors, where, strict=True):
+        row = dict(row)
+        link = row.pop("link", "")
+        if row.get("member") or not row.get("name"):
+            out.append(row)
+            continue
+        if link == forms.AuthorForm.OUTSIDE:
+            out.append(row)
+            continue
+        matches = members_named(
+            user, unit, row["name"], exact=True, current_author_ids=current_author_ids
+        )
+        chosen = next((m for m in matches if m.code == link), None)
+        if chosen is not None:
+            row.update(member=chosen.code, name="")
+        elif matches:
+            formset.forms[index].propose_link(matches, union)
+            waiting = True
+        else:
+            outside.append(row["name"])
+        out.append(row)
+    return out, waiting, outside
+
+
+def _outside_note(request: HttpRequest, unit: Unit, names: list[str]) -> None:
+    if names:
+        messages.info(
+            request,
+            _(
+                "No member of %(union)s has the name %(names)s: kept as an author outside "
+                "the system (not counted as a participating member). Give a member code to "
+                "link a member."
+            )
+            % {"union": author_union(unit).name, "names": ", ".join(names)},
+        )
+
+
 def _attach(initiative: Initiative, user: Any, form: forms.InitiativeForm) -> None:
     for field_name, kind in (
         ("attachments", AttachmentKind.DOCUMENT),
@@ -203,9 +260,20 @@ def _form_page(
             "drafts_clear": drafts_clear or [],
             "notice": notice,
             "max_authors": services.MAX_AUTHORS,
+            "lookup_url": _lookup_url(initiative, unit),
         }
     )
     return render(request, "initiatives/initiative_form.html", context, status=status)
+
+
+def _lookup_url(initiative: Initiative | None, unit: Unit | None) -> str:
+    """Where the author rows look members up by name (`author_lookup`)."""
+    url = reverse("initiatives:author_lookup")
+    if initiative is not None:
+        return f"{url}?{urlencode({'initiative': initiative.pk})}"
+    if unit is not None:
+        return f"{url}?{urlencode({'unit': unit.code})}"
+    return url
 
 
 @login_required
@@ -274,7 +342,10 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
             form.add_error("unit", _("You cannot enter initiatives for this unit."))
         elif unit is not None:
             authors, where = forms.service_authors(formset)
+            authors, waiting, outside = _link_by_name(user, formset, authors, where, unit=unit)
             authors, unnamed = named_authors(user, authors, unit=unit)
+            if waiting:
+                return page(form, formset, status=400)
             try:
                 with transaction.atomic():
                     initiative = services.create_initiative(
@@ -291,6 +362,7 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
                     form, _with_unnamed(exc, unnamed), formset=formset, author_rows=where
                 )
             else:
+                _outside_note(request, unit, outside)
                 if request.POST.get("action") == "submit":
                     return _submit_saved(request, initiative, forget=[draft_key])
                 _forget_drafts_later(request, draft_key)
@@ -421,10 +493,19 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400
     if form.is_valid() and formset.is_valid():
         authors, where = forms.service_authors(formset)
+        current = author_member_ids(initiative)
+        authors, waiting, outside = _link_by_name(
+            user, formset, authors, where, unit=initiative.unit, current_author_ids=current
+        )
         authors, unnamed = named_authors(
-            user, authors, unit=initiative.unit, current_author_ids=author_member_ids(initiative)
+            user, authors, unit=initiative.unit, current_author_ids=current
         )
         version = form.cleaned_data.get("version")
+        if waiting:
+            return _form_page(
+                request, form=form, formset=formset, initiative=initiative,
+                draft_key=draft_key, status=400,
+            )  # fmt: skip
         try:
             with transaction.atomic():
                 initiative = services.update_initiative(
@@ -444,6 +525,7 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form, _with_unnamed(exc, unnamed), formset=formset, author_rows=where
             )
         else:
+            _outside_note(request, initiative.unit, outside)
             if request.POST.get("action") == "submit":
                 return _submit_saved(request, initiative, forget=[draft_key])
             _forget_drafts_later(request, draft_key)
@@ -479,6 +561,42 @@ def author_row(request: HttpRequest) -> HttpResponse:
     formset = forms.author_formset(initial=[{}] * (index + 1))
     context = {"form": formset.forms[index], "total": index + 1, "oob": True}
     return render(request, "initiatives/_author_row.html", context)
+
+
+@login_required
+def author_lookup(request: HttpRequest) -> HttpResponse:
+    """`?unit=CODE&q=NAME` (or `?initiative=PK`): the members of the union of the unit an
+    initiative is entered under whose name holds what was typed (diacritics and đ ignored),
+    for the author rows of the form to link. Only for who may enter initiatives for the unit
+    or edit the initiative, and only the members they may name; anyone else gets 404."""
+    user = request.user
+    current: set[int] | frozenset[int] = frozenset()
+    pk = (request.GET.get("initiative") or "").strip()
+    code = (request.GET.get("unit") or "").strip().upper()
+    if pk.isdigit():
+        initiative = get_initiative_for_user(user, int(pk))
+        if not can_edit_initiative(user, initiative):
+            raise Http404
+        unit = initiative.unit
+        current = author_member_ids(initiative)
+    elif code:
+        found = Unit.objects.filter(code=code).first()
+        if found is None or not can_enter_for(user, found):
+            raise Http404
+        unit = found
+    else:
+        member = _current_member(user)
+        if member is None or not can_enter_for(user, member.unit):
+            raise Http404
+        unit = member.unit
+    text = (request.GET.get("q") or "").strip()[:100]
+    if not text:
+        text = next(
+            (v for k, v in request.GET.items() if re.fullmatch(r"authors-\d+-name", k)), ""
+        ).strip()[:100]
+    found_members = members_named(user, unit, text, current_author_ids=current) if text else []
+    context = {"members": found_members, "q": text, "union": author_union(unit)}
+    return render(request, "initiatives/_author_matches.html", context)
 
 
 # -- detail and workflow -------------------------------------------------------------------
