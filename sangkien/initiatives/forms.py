@@ -21,7 +21,7 @@ from sangkien.orgs.forms import UnitCodeField, _with_list, date_field
 
 from . import files
 from .models import AttachmentKind, Initiative, Status
-from .services import MAX_AUTHORS
+from .services import MAX_AUTHORS, MAX_BENEFIT_VND, REQUIRED_TO_SUBMIT
 
 
 def format_vnd(value: int | None) -> str:
@@ -194,6 +194,14 @@ class InitiativeForm(forms.Form):
                 (c.name, [(str(f.pk), f.name) for f in c.fields.all()]) for c in campaigns
             ]
         self.application_fields = {str(f.pk): f for c in campaigns for f in c.fields.all()}
+        # What a submission needs carries the required mark (a draft may still lack it).
+        needed = list(REQUIRED_TO_SUBMIT)
+        if campaigns and all(c.requires_recognition for c in campaigns):
+            needed += RECOGNITION_FIELDS
+        for name in needed:
+            if name in self.fields:
+                self.fields[name].required_mark = True  # type: ignore[attr-defined]
+                self.fields[name].widget.attrs["aria-required"] = "true"
 
     def clean_campaign(self) -> Campaign:
         return self.campaigns[self.cleaned_data["campaign"]]
@@ -471,6 +479,26 @@ class DecideForm(VersionForm):
         widget=textarea(3),
         help_text=_("Needed when you return it (what must change) or declare it invalid (why)."),
     )
+
+    def clean_benefit_valid_vnd(self) -> int | None:
+        amount = self.cleaned_data.get("benefit_valid_vnd")
+        if amount is not None and not 0 <= amount <= MAX_BENEFIT_VND:
+            raise ValidationError(_("Enter a benefit between 0 and 1.000.000.000.000.000 đồng."))
+        return amount
+
+    def clean(self) -> dict[str, Any]:
+        """The rules of the decision service that need no database, checked with the rest
+        so that every error shows at once (the service checks them again)."""
+        data = super().clean() or {}
+        decision = data.get("decision")
+        if decision in (Status.RETURNED, Status.INVALID) and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason",
+                _("Say what the authors must change.")
+                if decision == Status.RETURNED
+                else _("Say why the initiative is not valid."),
+            )
+        return data
 
 
 class ReopenForm(VersionForm):

@@ -372,7 +372,64 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
                     % {"ref": initiative.reference},
                 )
                 return redirect("initiatives:detail", pk=initiative.pk)
+    campaign = (getattr(form, "cleaned_data", None) or {}).get("campaign")
+    if campaign is None and len(campaigns) == 1:
+        campaign = campaigns[0]
+    author_errors = _all_problems(
+        request, form, formset, campaign=campaign, author_errors=author_errors
+    )
     return page(form, formset, author_errors=author_errors, status=400)
+
+
+def _all_problems(
+    request: HttpRequest,
+    form: forms.InitiativeForm,
+    formset: Any,
+    *,
+    campaign: Campaign | None,
+    author_errors: list[str],
+) -> list[str]:
+    """After the form or a service refused what was typed: everything else the services
+    would refuse in the parts that could be read (and, when it was to be submitted, what a
+    submission still needs), so the page shows every error in one round, not the next
+    ones after the first are fixed. The author rows' messages not tied to a row are
+    returned with `author_errors`."""
+    if campaign is None:
+        return author_errors
+    data = getattr(form, "cleaned_data", None) or {}
+    fields = {
+        name: data.get(name)
+        for name in forms.SERVICE_FIELDS
+        if name in form.fields and name in data and not form.has_error(name)
+    }
+    for row in formset.forms:
+        row.is_valid()
+    authors, where = forms.service_authors(formset)
+    problems = services.initiative_problems(
+        campaign=campaign,
+        fields=fields,
+        authors=authors,
+        submitting=request.POST.get("action") == "submit",
+    )
+    fresh: dict[str, str] = {}
+    for key, message in problems.items():
+        parts = key.split(".")
+        if parts[0] == "authors":
+            if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(where):
+                row = formset.forms[where[int(parts[1])]]
+                if row.errors:  # the row already says what is wrong with it
+                    continue
+            elif message in author_errors or formset.non_form_errors():
+                continue
+        elif key not in form.fields or form.has_error(key):
+            continue
+        fresh[key] = message
+    if not fresh:
+        return author_errors
+    more = forms.add_service_errors(
+        form, ValidationError(fresh), formset=formset, author_rows=where
+    )
+    return [*author_errors, *more]
 
 
 def _submit_saved(
@@ -531,6 +588,10 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _forget_drafts_later(request, draft_key)
             messages.success(request, _("Your changes were saved."))
             return redirect("initiatives:detail", pk=initiative.pk)
+    if status == 400:
+        author_errors = _all_problems(
+            request, form, formset, campaign=initiative.campaign, author_errors=author_errors
+        )
     return _form_page(
         request,
         form=form,
@@ -728,7 +789,9 @@ def initiative_decide(request: HttpRequest, pk: int) -> HttpResponse:
         forms.add_service_errors(form, exc)
         return _detail(request, initiative, status=400, decide_form=form)
     messages.success(request, str(DECIDED_MESSAGES[decision]))
-    return redirect("initiatives:detail", pk=initiative.pk)
+    # The form was posted to …/decide/#decide; a fragment of its own keeps the browser from
+    # carrying that one to the page that follows, whose message is at the top.
+    return redirect(reverse("initiatives:detail", args=[initiative.pk]) + "#main")
 
 
 def _step_with_reason(

@@ -304,3 +304,21 @@ def test_bulk_decision_needs_the_csrf_token(campaign, tree, member, reviewer):
     )
     assert response.status_code == 403
     assert Initiative.objects.get(pk=item.pk).status == Status.SUBMITTED
+
+
+# -- the queue's title -----------------------------------------------------------------------
+
+
+def test_the_queue_is_titled_as_waiting_only_when_it_lists_what_waits(login, reviewer, tree):
+    client = login(reviewer)
+    client.cookies["sangkien_language"] = "vi"
+    with translation.override("vi"):
+        waiting = translation.gettext("Initiatives waiting for a decision")
+        everything = translation.gettext("Review queue")
+    assert "chờ" not in everything.lower()
+    html = client.get(reverse("initiatives:queue")).content.decode()
+    assert f"<h1>{everything}</h1>" in html
+    html = client.get(reverse("initiatives:queue") + "?status=submitted").content.decode()
+    assert f"<h1>{waiting}</h1>" in html
+    html = client.get(reverse("initiatives:queue") + "?status=valid").content.decode()
+    assert waiting not in html.split("<main", 1)[1].split("</h1>", 1)[0]

@@ -258,3 +258,21 @@ def test_mark_read_marks_only_the_users_own(member, unit_officer):
     assert Notification.objects.filter(user=member).unread().count() == 1
     assert services.mark_read(member) == 1
     assert Notification.objects.get(pk=others.pk).read_at is None
+
+
+def test_the_returned_notification_carries_the_reason(tree, campaign, member, unit_officer):
+    initiative = make_initiative(campaign, tree.grassroots, by=member, status=Status.SUBMITTED)
+    initiatives.decide_initiative(
+        initiative, by=unit_officer, decision="returned", reason="Bổ sung biên bản nghiệm thu"
+    )
+    [text] = texts(member)
+    assert initiative.reference in text and "Bổ sung biên bản nghiệm thu" in text
+
+
+def test_the_invalid_notification_carries_the_reason(tree, campaign, member, unit_officer):
+    initiative = make_initiative(campaign, tree.grassroots, by=member, status=Status.SUBMITTED)
+    initiatives.decide_initiative(
+        initiative, by=unit_officer, decision="invalid", reason="Trùng với sáng kiến năm trước"
+    )
+    [text] = texts(member)
+    assert "Trùng với sáng kiến năm trước" in text

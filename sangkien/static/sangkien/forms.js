@@ -46,4 +46,11 @@
   } else {
     firstError();
   }
+  // A page reached at an anchor (a refused decision comes back at #decide) scrolls to it
+  // after loading, and the browser then drops the focus: give it back once that is done.
+  window.addEventListener("load", function () {
+    window.setTimeout(function () {
+      if (!document.activeElement || document.activeElement === document.body) firstError();
+    }, 0);
+  });
 })();
