@@ -556,23 +556,6 @@ def _move(initiative: Initiative, action: str) -> tuple[str, str]:
     return current, target
 
 
-_NEEDED_TO_SUBMIT = {
-    "title": gettext_lazy("Enter a title that says what the initiative is."),
-    "field": gettext_lazy("Choose the field of application."),
-    "problem": gettext_lazy("Say which problem the initiative solves."),
-    "description": gettext_lazy("Describe the initiative: the steps, and what changed."),
-    "first_applied_on": gettext_lazy("Enter the date the initiative was first applied."),
-}
-_RECOGNITION_NEEDED = {
-    "recognition_body": gettext_lazy(
-        "This campaign counts recognised initiatives only: name the council or head of "
-        "unit that recognised it."
-    ),
-    "recognition_number": gettext_lazy("Enter the number of the recognition decision."),
-    "recognition_date": gettext_lazy("Enter the date of the recognition decision."),
-}
-
-
 def initiative_problems(
     *,
     campaign: Campaign,
@@ -588,20 +571,21 @@ def initiative_problems(
     if authors is not None:
         errors.update(_clean_authors(authors, campaign)[1])
     if submitting:
-        needed = {
-            **_NEEDED_TO_SUBMIT,
-            **(_RECOGNITION_NEEDED if campaign.requires_recognition else {}),
+        # Only the fields given are judged: one that could not be read has its own error.
+        given = {name: cleaned.get(name, value) for name, value in fields.items()}
+        missing = {
+            **rules.missing_for_submission(given),
+            **rules.missing_recognition(campaign, given),
         }
-        for name, message in needed.items():
-            if name in fields and name not in errors and cleaned.get(name) in (None, ""):
-                errors[name] = str(message)
+        for name, message in missing.items():
+            if name in fields:
+                errors.setdefault(name, message)
         if authors is not None and not authors:
             errors.setdefault("authors", _("Name at least one author."))
     return errors
 
 
 def _missing_for_submission(initiative: Initiative) -> dict[str, str]:
-<<<<<<< HEAD
     given = {
         name: getattr(initiative, name if name != "field" else "field_id")
         for name in (*REQUIRED_TO_SUBMIT, *RECOGNITION_FIELDS)
@@ -609,19 +593,6 @@ def _missing_for_submission(initiative: Initiative) -> dict[str, str]:
     errors = rules.missing_for_submission(given)
     campaign = initiative.campaign
     errors.update(rules.missing_recognition(campaign, given))
-=======
-    errors: dict[str, str] = {}
-    labels = {name: str(message) for name, message in _NEEDED_TO_SUBMIT.items()}
-    for name in REQUIRED_TO_SUBMIT:
-        value = getattr(initiative, name if name != "field" else "field_id")
-        if value in (None, ""):
-            errors[name] = labels[name]
-    campaign = initiative.campaign
-    if campaign.requires_recognition:
-        for name, message in _RECOGNITION_NEEDED.items():
-            if not getattr(initiative, name):
-                errors[name] = str(message)
->>>>>>> f33f437 (Forms that help: every error in one round (after the form or a service refused, the entry form asks services.initiative_problems what else it would refuse in what could be read, and what a submission still needs; the decision form checks the reason and the amount's range with the rest); the error summary lists the author rows' errors too, each linking to its field; required marks on what a submission needs, explained above the form, and on every shared form's required fields; a refused decision comes back at #decide with a notice at the top and beside the badge that nothing was decided, the focus on the first error (forms.js, no inline script); tests with the client and in Chromium; the returned and invalid notifications carry the reason (test); the queue's title follows its status filter (test))
     authors = list(initiative.authors.select_related("member", "member__unit"))
     if not authors:
         errors["authors"] = _("Name at least one author.")
