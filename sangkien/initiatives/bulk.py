@@ -10,9 +10,10 @@ the page was read, or refused by the service) is listed with the reason; the oth
 through. Ids the reviewer cannot see are answered as not found, saying nothing about them.
 
 A decision costs about 25 queries (the row lock, the history, the aggregates and ranks, the
-audit entry, the notification): 20 to 50 ms on two cores, so 500 take 10 to 25 s (decision
-record 0024). A small selection (up to SYNC_ITEMS) is decided in the request; a bigger one
-runs as a background job with progress (`jobs.py`, kind "decisions"), at most MAX_ITEMS.
+audit entry, the notification): 500 took 3.1 s on an idle 2-core machine and 26 s on the
+same machine under load (decision record 0024). A small selection (up to SYNC_ITEMS) is
+decided in the request; a bigger one runs as a background job with progress (`jobs.py`,
+kind "decisions"), at most MAX_ITEMS.
 Ids are read in chunks (SQLite's parameter limit); each item commits on its own, so other
 writers are never held for the whole selection."""
 
@@ -39,7 +40,7 @@ from .permissions import (
 )
 
 # Decided in the request up to this many; more go to a background job, at most MAX_ITEMS.
-SYNC_ITEMS = 50
+SYNC_ITEMS = 100
 MAX_ITEMS = 10_000
 DECISIONS = (Status.VALID, Status.RETURNED, Status.INVALID)
 

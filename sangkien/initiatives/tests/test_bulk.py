@@ -259,17 +259,33 @@ def test_a_big_selection_runs_as_a_job_with_the_same_outcome(
 ):
     monkeypatch.setattr(bulk, "SYNC_ITEMS", 2)
     items = submitted(campaign, tree.grassroots, member, 3)
+    stale = items[2]
     client = login(reviewer)
     with jobs_run_immediately():
-        response = post(client, {"ids": [i.pk for i in items], "decision": "valid"})
+        response = post(
+            client,
+            {"ids": [i.pk for i in items], "decision": "valid", f"v{stale.pk}": stale.version - 1},
+        )
     job = Job.objects.get()
     assert response.status_code == 302 and response.url == reverse("jobs:detail", args=[job.pk])
     job.refresh_from_db()
     assert job.is_done, job.message
-    assert job.result["decided"] == 3
-    assert set(Initiative.objects.values_list("status", flat=True)) == {"valid"}
+    assert job.result["decided"] == 2 and job.result["refused"] == 1
+    assert [i.status for i in Initiative.objects.order_by("pk")] == ["valid", "valid", "submitted"]
     page = client.get(response.url).content.decode()
-    assert "3 initiatives were declared valid." in page
+    assert "2 initiatives were declared valid." in page
+    assert f"{stale.reference}: " in page and "changed this initiative meanwhile" in page
+
+
+def test_another_user_cannot_open_the_job_of_a_bulk_decision(
+    login, campaign, tree, member, reviewer, unit_officer, monkeypatch
+):
+    monkeypatch.setattr(bulk, "SYNC_ITEMS", 1)
+    items = submitted(campaign, tree.grassroots, member, 2)
+    with jobs_run_immediately():
+        post(login(reviewer), {"ids": [i.pk for i in items], "decision": "valid"})
+    job = Job.objects.get()
+    assert login(unit_officer).get(reverse("jobs:detail", args=[job.pk])).status_code == 404
 
 
 def test_outsider_posting_ids_they_cannot_see_gets_404_and_nothing_changes(
