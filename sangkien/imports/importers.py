@@ -30,6 +30,7 @@ through `orgs.services` row by row (a province has a few thousand)."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import hashlib
 import logging
@@ -116,6 +117,7 @@ class Summary:
     sheet: str | None = None
     headers: list[str] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # of the file as a whole (hidden columns)
     dry_run: bool = False
     accept_valid: bool = False
     applied: bool = False
@@ -188,6 +190,7 @@ def run_import(
         filename=filename,
         sheet=table.sheet,
         headers=list(table.headers),
+        notes=list(table.notes),
         dry_run=dry_run,
         accept_valid=accept_valid,
         encoding=table.encoding,
@@ -459,6 +462,7 @@ class Importer:
         self.checked_upto = 0  # outcomes before this index are kept in a batch
         self.batches = 0
         self.slices: dict[int, int] = {}  # batch number -> index of its first outcome
+        self.unit_note = ""  # what the matcher said of the last row's unit (`UnitMatch.note`)
 
     def problems(self) -> Problems:
         return Problems(self.table, self.kind)
@@ -737,6 +741,11 @@ class Importer:
         )
 
 
+def _notes(*notes: str) -> str:
+    """The notes of a row's outcome, in order, those that say something."""
+    return "; ".join(n for n in notes if n)
+
+
 def _first_text(cells: Iterable[Any]) -> str:
     for cell in cells:
         if cell not in (None, ""):
@@ -1010,6 +1019,7 @@ class MemberImporter(Importer):
             in_file[key] = row.number
             if code:
                 codes_in_file[code] = row.number
+            note = _notes(self.unit_note, note)
             pending.append((row, _NewMember(row.number, code, unit.pk, unit.path, fields, note)))
             if len(pending) >= BATCH:
                 self._flush(pending)
@@ -1019,11 +1029,13 @@ class MemberImporter(Importer):
     def _unit(
         self, row: Row, problems: Problems, matcher: UnitMatcher, units: dict[int, Unit]
     ) -> Unit | None:
+        self.unit_note = ""
         text = self.text(row, "unit", problems)
         if not text:
             problems.missing("unit")
             return None
         match = matcher.match(text, text)
+        self.unit_note = match.note
         if match.unit_id is None:
             problems.add("unit", _with_suggestions(match.problem, match.suggestions))
             return None
@@ -1410,15 +1422,17 @@ class InitiativeImporter(Importer):
             authors=authors,
             note=note,
             recognition=recognition,
-            outcome_note=author_note,
+            outcome_note=_notes(self.unit_note, author_note),
         )
 
     def _unit(self, row: Row, problems: Problems) -> Unit | None:
+        self.unit_note = ""
         text = self.text(row, "unit", problems)
         if not text:
             problems.missing("unit")
             return None
         match = self.unit_matcher.match(text, text)
+        self.unit_note = match.note
         if match.unit_id is None:
             problems.add("unit", _with_suggestions(match.problem, match.suggestions))
             return None
@@ -1582,9 +1596,28 @@ class InitiativeImporter(Importer):
         if not pending:
             return
         existing = self._existing([item for _r, item in pending])
+        near = self._near_titles(
+            [item for _r, item in pending if (item.unit_id, item.title_folded) not in existing]
+        )
         staged: list[dict[str, Any]] = []
         for row, item in pending:
             found = existing.get((item.unit_id, item.title_folded))
+            similar = near.get(item.number) if found is None else None
+            if similar is not None:
+                problems = self.problems()
+                pk, old_title = similar
+                problems.add(
+                    "title",
+                    _(
+                        "an initiative with nearly this title and the same first author was "
+                        "already entered under this unit: SK-%(pk)06d “%(title)s”. If this "
+                        "row corrects its title, change the title on its page; if it is "
+                        "another initiative, give it a title that tells them apart."
+                    )
+                    % {"pk": pk, "title": old_title},
+                )
+                self.reject(row, problems, item.title)
+                continue
             if found is None:
                 position = self.provisional(
                     Outcome(row.number, IMPORTED, item.outcome_note, label=item.title)
@@ -1596,6 +1629,52 @@ class InitiativeImporter(Importer):
                 outcome.cells = list(row.cells)
             self.summary.outcomes.append(outcome)
         self.stage(staged)
+
+    def _near_titles(self, items: list[_NewInitiative]) -> dict[int, tuple[int, str]]:
+        """For the rows (by number) whose title is not already there: an initiative of the
+        same unit and campaign, entered (not a draft, not withdrawn), with the same first
+        author and a title that differs only a little (a corrected typing slip: difflib's
+        ratio on the folded titles at least 0.85), as (pk, its title)."""
+        campaign = self.campaign
+        assert campaign is not None
+        if not items:
+            return {}
+        units = sorted({i.unit_id for i in items})
+        by_unit: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        for start in range(0, len(units), 500):
+            for pk, unit_id, title, folded in (
+                Initiative.objects.filter(
+                    campaign_id=campaign.pk, unit_id__in=units[start : start + 500]
+                )
+                .exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
+                .values_list("pk", "unit_id", "title", "title_folded")
+            ):
+                by_unit[unit_id].append((pk, title, folded))
+        candidates: dict[int, list[tuple[_NewInitiative, str]]] = defaultdict(list)
+        for item in items:
+            matcher = difflib.SequenceMatcher(b=item.title_folded)
+            for pk, title, folded in by_unit.get(item.unit_id, ()):
+                matcher.set_seq1(folded)
+                if matcher.real_quick_ratio() >= 0.85 and matcher.ratio() >= 0.85:
+                    candidates[pk].append((item, title))
+        if not candidates:
+            return {}
+        firsts: dict[int, str] = {}
+        pks = sorted(candidates)
+        for start in range(0, len(pks), 900):
+            for initiative_id, name in (
+                Author.objects.filter(initiative_id__in=pks[start : start + 900])
+                .order_by("initiative_id", "position_in_list", "pk")
+                .values_list("initiative_id", "name")
+            ):
+                firsts.setdefault(initiative_id, _name_key(name))
+        found: dict[int, tuple[int, str]] = {}
+        for pk, rows in candidates.items():
+            for item, title in rows:
+                first = _name_key(item.authors[0][0]) if item.authors else ""
+                if first and firsts.get(pk) == first and item.number not in found:
+                    found[item.number] = (pk, title)
+        return found
 
     def _duplicate(self, item: _NewInitiative, found: tuple[int, int, list[str]]) -> Outcome:
         """The outcome of a row whose unit already has an initiative of this title."""
@@ -1831,17 +1910,21 @@ def errors_xlsx(summary: Summary, out: str | IO[bytes]) -> int:
     sheet.write_string(0, 0, _("Row in the file"), bold)
     for c, header in enumerate(headers, start=1):
         sheet.write_string(0, c, _safe(str(header)), bold)
-    sheet.write_string(0, width + 1, _("Reason"), bold)
+    # The sheet of the file the rows come from (none for a CSV), then the reason.
+    sheet.write_string(0, width + 1, _("Sheet"), bold)
+    sheet.write_string(0, width + 2, _("Reason"), bold)
     sheet.set_column(0, 0, 10)
-    sheet.set_column(1, width, 18)
-    sheet.set_column(width + 1, width + 1, 60)
+    sheet.set_column(1, width + 1, 18)
+    sheet.set_column(width + 2, width + 2, 60)
     sheet.freeze_panes(1, 0)
     written = 0
     for r, outcome in enumerate(summary.rejected, start=1):
         sheet.write_number(r, 0, outcome.number)
         for c, value in enumerate(outcome.cells or [], start=1):
             _write_cell(sheet, r, c, value, date_format)
-        sheet.write_string(r, width + 1, outcome.message, reason_format)
+        if summary.sheet:
+            sheet.write_string(r, width + 1, _safe(summary.sheet))
+        sheet.write_string(r, width + 2, outcome.message, reason_format)
         written += 1
     book.close()
     return written

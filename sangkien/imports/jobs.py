@@ -134,6 +134,7 @@ def result_of(job: Job, summary: Summary) -> dict[str, Any]:
         "kind": summary.kind,
         "filename": summary.filename,
         "sheet": summary.sheet,
+        "notes": [str(n) for n in summary.notes],
         "headers": [str(h) for h in summary.headers],
         "dry_run": summary.dry_run,
         "accept_valid": summary.accept_valid,

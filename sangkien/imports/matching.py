@@ -19,7 +19,10 @@ answers `match(code, name)` with a `UnitMatch`:
 - no unit: the problem says so, with up to three suggestions, the closest first: close codes
   for a text that looks like a code, else close names (difflib's ratio on the shortened
   names, among those sharing a word with it so it stays fast with thousands of units);
-- a code and a name that name two different units: the problem says so.
+- a code and a name that name two different units: the problem says so;
+- a unit found by a name with a word that matches the unit's only once tone marks and đ
+  are ignored ("Thuận Đinh" for "Thuận Định"; not a word typed without any) matches, and
+  `note` says what the name was read as.
 Every answer is cached per (code, name): a file naming 3,000 units in 100,000 rows is
 matched 3,000 times. The indexes are dicts built once; no query runs per row.
 
@@ -116,6 +119,7 @@ class _Unit:
     path: str
     status: str
     successor_id: int | None
+    short_name: str = ""
 
     @property
     def label(self) -> str:
@@ -141,6 +145,7 @@ class UnitMatcher:
                 path=_get(item, "path") or "",
                 status=str(_get(item, "status") or ACTIVE),
                 successor_id=_get(item, "successor_id"),
+                short_name=_get(item, "short_name") or "",
             )
             self.units[pk] = unit
             if unit.code:
@@ -193,7 +198,24 @@ class UnitMatcher:
                 _("No unit is named “%(name)s”.") % {"name": name},
                 self._suggest(name),
             )
-        return self._choose([self.units[i] for i in ids], name)
+        return self._as_written(self._choose([self.units[i] for i in ids], name), name)
+
+    def _as_written(self, found: UnitMatch, written: str) -> UnitMatch:
+        """A unit found by a name that is not its own as written (tone marks, đ, words such
+        as "CĐCS" or "Công ty CP" aside: "Thuận Đinh" for "Thuận Định") is kept, with a
+        note saying what the name was read as."""
+        if found.unit_id is None or found.note:
+            return found
+        unit = self.units[found.unit_id]
+        own = set(_as_typed(f"{unit.name} {unit.short_name}").split())
+        folded = {fold(w) for w in own}
+        # Words written with tone marks (or đ) that match only once those are ignored; a
+        # name typed without any is simply read that way.
+        words = _as_typed(written).split()
+        if not any(w not in own and w != fold(w) and fold(w) in folded for w in words):
+            return found
+        note = _("“%(written)s” was read as %(unit)s.") % {"written": written, "unit": unit.label}
+        return UnitMatch(found.unit_id, found.problem, found.suggestions, note, found.code)
 
     def _names_match(self, name: str) -> bool:
         return bool(self.by_name.get(name_key(name)) or self.by_short.get(short_key(name)))
@@ -289,6 +311,11 @@ class UnitMatcher:
                 ids.extend(pk for pk in self.by_short[found] if pk not in ids)
         ordered = sorted(ids, key=lambda pk: self.units[pk].status != ACTIVE)
         return [self.units[pk].label for pk in ordered[:MAX_SUGGESTIONS]]
+
+
+def _as_typed(value: str) -> str:
+    """A name as written, only case and spaces aside."""
+    return " ".join(value.split()).casefold()
 
 
 def _closest(word: str, pool: Iterable[str], *, cutoff: float) -> list[str]:

@@ -66,11 +66,13 @@ import io
 import os
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import IO, Any
+from xml.etree import ElementTree
 
 import python_calamine
 from django.utils.translation import gettext as _
@@ -157,6 +159,7 @@ class _Header:
     multipliers: dict[str, int]
     scores: dict[str, int]
     used_bottom: bool = True
+    notes: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -164,14 +167,18 @@ class _Header:
 
 
 def _resolve(
-    kind: str, candidates: Iterable[tuple[int, str, tuple[str, int, int] | None]]
+    kind: str,
+    candidates: Iterable[tuple[int, str, tuple[str, int, int] | None]],
+    hidden: frozenset[int] = frozenset(),
 ) -> _Header:
-    """A header from (column, header text, match) triples: each key keeps its best match."""
+    """A header from (column, header text, match) triples: each key keeps its best match, a
+    visible column before a hidden one (`hidden`: 0-based indexes of hidden columns)."""
     columns: dict[str, int] = {}
     scores: dict[str, int] = {}
     multipliers: dict[str, int] = {}
     texts: dict[int, str] = {}
     unmatched: list[int] = []
+    matched: dict[str, list[int]] = {}
     for index, text, match in candidates:
         texts[index] = text
         if match is None:
@@ -179,7 +186,11 @@ def _resolve(
                 unmatched.append(index)
             continue
         key, multiplier, score = match
-        if key in columns and scores[key] >= score:
+        matched.setdefault(key, []).append(index)
+        if key in columns and (columns[key] not in hidden, scores[key]) >= (
+            index not in hidden,
+            score,
+        ):
             unmatched.append(index)
             continue
         if key in columns:
@@ -192,12 +203,44 @@ def _resolve(
     width = max(texts, default=-1) + 1
     headers = [texts.get(i, "") for i in range(width)]
     extra = [texts[i] for i in sorted(unmatched)]
-    return _Header(0, None, columns, headers, extra, multipliers, scores)
+    notes: list[str] = []
+    for key, index in columns.items():
+        if index in hidden:
+            notes.append(
+                _("The column “%(header)s” (%(letter)s) is hidden in the sheet; it was read.")
+                % {"header": texts[index], "letter": column_letter(index)}
+            )
+            continue
+        for other in matched.get(key, []):
+            if other in hidden:
+                notes.append(
+                    _(
+                        "The hidden column “%(header)s” (%(letter)s) was not read: the "
+                        "visible column “%(visible)s” (%(visible_letter)s) was."
+                    )
+                    % {
+                        "header": texts[other], "letter": column_letter(other),
+                        "visible": texts[index], "visible_letter": column_letter(index),
+                    }
+                )  # fmt: skip
+    return _Header(0, None, columns, headers, extra, multipliers, scores, notes=notes)
 
 
-def _single(kind: str, row: list[Any], index: int) -> _Header:
+def column_letter(index: int) -> str:
+    """The spreadsheet letters of a 0-based column index: 0 is A, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _single(kind: str, row: list[Any], index: int, hidden: frozenset[int]) -> _Header:
     header = _resolve(
-        kind, ((c, cell_text(v), match_header(kind, v)) for c, v in enumerate(row) if not _blank(v))
+        kind,
+        ((c, cell_text(v), match_header(kind, v)) for c, v in enumerate(row) if not _blank(v)),
+        hidden,
     )
     header.top = index
     return header
@@ -228,7 +271,12 @@ def _carry(top: list[Any], bottom: list[Any], merged: list[tuple[int, int]]) -> 
 
 
 def _double(
-    kind: str, top: list[Any], bottom: list[Any], index: int, merged: list[tuple[int, int]]
+    kind: str,
+    top: list[Any],
+    bottom: list[Any],
+    index: int,
+    merged: list[tuple[int, int]],
+    hidden: frozenset[int],
 ) -> _Header:
     carried = _carry(top, bottom, merged)
     candidates = []
@@ -256,7 +304,7 @@ def _double(
             match = match_header(kind, t)
             text = t
         candidates.append((c, text, match))
-    header = _resolve(kind, candidates)
+    header = _resolve(kind, candidates, hidden)
     header.top, header.bottom, header.used_bottom = index, index + 1, used_all
     return header
 
@@ -317,6 +365,7 @@ def _find_header(
     merges: list[tuple[tuple[int, int], tuple[int, int]]] | None,
     sheet: str | None,
     best: _Candidate | None,
+    hidden: frozenset[int] = frozenset(),
 ) -> tuple[_Header | None, _Candidate | None]:
     spans: dict[int, list[tuple[int, int]]] = {}
     for (r1, c1), (_r2, c2) in merges or []:
@@ -326,13 +375,13 @@ def _find_header(
         row = rows[index]
         if all(_blank(v) for v in row):
             continue
-        single = _single(kind, row, index)
+        single = _single(kind, row, index, hidden)
         if not single.columns:
             continue
         chosen = single
         following = rows[index + 1] if index + 1 < len(rows) else []
         if not all(_blank(v) for v in following) and not _is_numbering(following):
-            double = _double(kind, row, following, index, spans.get(index, []))
+            double = _double(kind, row, following, index, spans.get(index, []), hidden)
             if double.count > single.count or (double.count == single.count and double.used_bottom):
                 chosen = double
         missing = _complete(kind, chosen.columns)
@@ -445,6 +494,7 @@ class Table:
     _top_labels: dict[int, str] = field(default_factory=dict, repr=False)  # header's top row
     _required: list[tuple[str, ...]] = field(default_factory=list, repr=False)
     _keys: list[str] = field(default_factory=list, repr=False)
+    notes: list[str] = field(default_factory=list)  # what the reader says of the header
 
     def __post_init__(self) -> None:
         if self.kind:
@@ -642,6 +692,59 @@ def _calamine_rows(sheet: Any) -> Generator[tuple[int, list[Any]], None, None]:
         yield index + 1, pad + [None if v == "" else v for v in raw]
 
 
+def _xml(data: bytes) -> ElementTree.Element:
+    """A small XML part of an .xlsx. A part that declares a DOCTYPE (entities) is refused;
+    ElementTree never fetches external entities, and expat limits entity expansion."""
+    if b"<!DOCTYPE" in data[:4096].upper():
+        raise ValueError("DOCTYPE in a spreadsheet part")
+    return ElementTree.fromstring(data)  # noqa: S314 - no DOCTYPE, no external entities
+
+
+def _hidden_columns(stream: IO[bytes], sheet: str) -> frozenset[int]:
+    """The 0-based indexes of the columns an .xlsx hides on `sheet` (its `<col hidden>`
+    elements, read before the sheet's data); empty for other formats or when unsure."""
+    position = stream.tell()
+    try:
+        stream.seek(0)
+        with zipfile.ZipFile(stream) as book:
+            ns = {
+                "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+            }
+            workbook = _xml(book.read("xl/workbook.xml"))
+            rid = next(
+                (
+                    e.get(f"{{{ns['r']}}}id")
+                    for e in workbook.iterfind("m:sheets/m:sheet", ns)
+                    if e.get("name") == sheet
+                ),
+                None,
+            )
+            rels = _xml(book.read("xl/_rels/workbook.xml.rels"))
+            target = next((e.get("Target") for e in rels if e.get("Id") == rid), None)
+            if not target:
+                return frozenset()
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            hidden: set[int] = set()
+            with book.open(path) as xml:
+                if b"<!DOCTYPE" in xml.peek(4096)[:4096].upper():  # type: ignore[attr-defined]
+                    return frozenset()
+                events = ElementTree.iterparse(xml, events=("start",))  # noqa: S314 - see _xml
+                for _event, element in events:
+                    tag = element.tag.rsplit("}", 1)[-1]
+                    if tag == "sheetData":
+                        break
+                    if tag == "col" and element.get("hidden") in ("1", "true"):
+                        first = int(element.get("min", "1"))
+                        last = min(int(element.get("max", first)), first + 16_384)
+                        hidden.update(range(first - 1, last))
+            return frozenset(hidden)
+    except (zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError):
+        return frozenset()
+    finally:
+        stream.seek(position)
+
+
 def _open_workbook(source: Source, stream: IO[bytes], kind: str) -> Table:
     target: Any = source if isinstance(source, str | os.PathLike) else stream
     try:
@@ -671,7 +774,8 @@ def _open_workbook(source: Source, stream: IO[bytes], kind: str) -> Table:
                 % {"sheet": meta.name, "error": exc}
             ) from exc
         any_rows = any_rows or any(not _blank(v) for row in first for v in row)
-        header, best = _find_header(kind, first, merges, meta.name, best)
+        hidden = _hidden_columns(stream, meta.name)
+        header, best = _find_header(kind, first, merges, meta.name, best, hidden)
         if header is None:
             continue
         end = sheet.end
@@ -712,6 +816,7 @@ def _table(
         encoding=encoding,
         kind=kind,
         numbering_row=numbering_row,
+        notes=list(header.notes),
     )
     table._top_labels = {
         i: " ".join(v.split()).casefold()

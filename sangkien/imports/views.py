@@ -309,7 +309,10 @@ def _detail(
         rows.append(
             {
                 **outcome,
-                "word": STATUS_WORDS.get((state, applied), state),
+                # A total row or a signature block is skipped, not "already there".
+                "word": STATUS_WORDS.get(
+                    (state, applied or (state == SKIPPED and not outcome.get("ref"))), state
+                ),
                 "badge": BADGES.get(state, ""),
                 # The reference a check gives a new row is not the one the import will.
                 "ref": outcome.get("ref", "") if real else "",

@@ -282,7 +282,7 @@ class AuthorForm(forms.Form):
                 parts.append(_("born %(year)s") % {"year": m.birth_date.year})
             return " · ".join(parts)
 
-        choices = [(m.code, label(m)) for m in members]
+        choices: list[tuple[str, Any]] = [(m.code, label(m)) for m in members]
         choices.append((self.OUTSIDE, _("None of them: keep as an author outside the system")))
         self.fields["link"] = forms.ChoiceField(
             label=_("Is this author a member of the union?"),
@@ -290,7 +290,7 @@ class AuthorForm(forms.Form):
             widget=forms.RadioSelect,
             required=False,
         )
-        self._bound_fields_cache.pop("link", None)  # made while the form was cleaned
+        self._bound_fields_cache.pop("link", None)  # type: ignore[attr-defined]  # made when cleaned
         if len(members) == 1:
             message = _(
                 "%(name)s is the name of a member of %(union)s: link the author to this "

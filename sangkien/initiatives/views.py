@@ -652,9 +652,8 @@ def author_lookup(request: HttpRequest) -> HttpResponse:
         unit = member.unit
     text = (request.GET.get("q") or "").strip()[:100]
     if not text:
-        text = next(
-            (v for k, v in request.GET.items() if re.fullmatch(r"authors-\d+-name", k)), ""
-        ).strip()[:100]
+        named = [str(v) for k, v in request.GET.items() if re.fullmatch(r"authors-\d+-name", k)]
+        text = (named[0] if named else "").strip()[:100]
     found_members = members_named(user, unit, text, current_author_ids=current) if text else []
     context = {"members": found_members, "q": text, "union": author_union(unit)}
     return render(request, "initiatives/_author_matches.html", context)

@@ -451,3 +451,96 @@ def test_money_in_a_sheet_is_read_as_forms_and_the_api_read_it(tree, people, cam
     summary = run_import("initiatives", messy_xlsx(rows), "a.xlsx", campaign=campaign)
     assert outcomes(summary) == {7: IMPORTED}
     assert Initiative.objects.get().benefit_claimed_vnd == 1_800_000
+
+
+# -- what the import says of what it read ------------------------------------------------------
+
+
+def _book(header: list, rows: list[list], hidden: str = "") -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Danh sách"
+    sheet.append(header)
+    for cells in rows:
+        sheet.append(cells)
+    for letter in hidden:
+        sheet.column_dimensions[letter].hidden = True
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+SHORT_HEADER = ["Tên sáng kiến", "Tác giả", "Đơn vị", "Lĩnh vực", "Nội dung tóm tắt",
+                "Ngày áp dụng"]  # fmt: skip
+
+
+def short_row(title="Máy cắt vải tự động", unit="TH-KCN-001"):
+    return [title, "Nguyễn Văn An", unit, "KT", "Cắt nhanh.", dmy(d(5))]
+
+
+def test_the_visible_column_is_read_before_a_hidden_one_of_the_same_name(tree, people, campaign):
+    data = _book(["Tên sáng kiến", *SHORT_HEADER], [["Tên cũ", *short_row()]], hidden="A")
+    summary = run_import("initiatives", data, "a.xlsx", campaign=campaign)
+    assert outcomes(summary) == {2: IMPORTED}
+    assert Initiative.objects.get().title == "Máy cắt vải tự động"
+    assert len(summary.notes) == 1 and "(A)" in summary.notes[0] and "(B)" in summary.notes[0]
+    # Only a hidden column of that name: it is read, and the import says so.
+    data = _book(SHORT_HEADER, [short_row("Băng tải")], hidden="A")
+    summary = run_import("initiatives", data, "b.xlsx", campaign=campaign)
+    assert outcomes(summary) == {2: IMPORTED} and "(A)" in summary.notes[0]
+    assert run_import("initiatives", _book(SHORT_HEADER, [short_row("X")]), "c.xlsx",
+                      campaign=campaign, dry_run=True).notes == []  # fmt: skip
+
+
+def test_a_unit_name_matched_without_its_tone_marks_is_noted(tree, people, campaign):
+    data = _book(SHORT_HEADER, [short_row(unit="CĐCS Công ty CP Giầy Sao Vàng")])
+    summary = run_import("initiatives", data, "a.xlsx", campaign=campaign)
+    assert outcomes(summary) == {2: IMPORTED}
+    assert "TH-KCN-001" in summary.outcomes[0].message
+    assert "Giầy" in summary.outcomes[0].message  # what was written, and what it was read as
+    exact = run_import("initiatives", _book(SHORT_HEADER, [short_row("Y", tree.grassroots.name)]),
+                       "b.xlsx", campaign=campaign, dry_run=True)  # fmt: skip
+    assert exact.outcomes[0].message == ""
+
+
+def test_a_corrected_title_is_not_a_second_initiative(tree, people, campaign):
+    run_import("initiatives", _book(SHORT_HEADER, [short_row("Máy cắt vả tự động")]), "a.xlsx",
+               campaign=campaign)  # fmt: skip
+    first = Initiative.objects.get()
+    summary = run_import(
+        "initiatives", _book(SHORT_HEADER, [short_row("Máy cắt vải tự động")]), "a.xlsx",
+        campaign=campaign,
+    )  # fmt: skip
+    assert outcomes(summary) == {2: REJECTED}
+    assert first.reference in summary.outcomes[0].message
+    assert Initiative.objects.count() == 1
+    # Another initiative of the same author, with a title of its own, is imported.
+    other = run_import("initiatives", _book(SHORT_HEADER, [short_row("Băng tải thu hồi vải")]),
+                       "b.xlsx", campaign=campaign)  # fmt: skip
+    assert outcomes(other) == {2: IMPORTED}
+
+
+def test_the_command_line_speaks_the_language_and_names_the_sheet(tree, people, campaign,
+                                                                   tmp_path):  # fmt: skip
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(messy_xlsx())
+    errors = tmp_path / "loi.xlsx"
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import", "initiatives", str(path), campaign=campaign.code,
+                     errors=str(errors), stdout=StringIO(), stderr=err)  # fmt: skip
+    lines = err.getvalue().splitlines()
+    assert "Trang tính “Danh sách”, dòng 13: " in err.getvalue()
+    assert not any(line.startswith("row ") for line in lines)
+    assert "Không có gì được nhập" in lines[-1], lines[-1]
+    assert "6 dòng bị từ chối" in err.getvalue()
+    sheet = openpyxl.load_workbook(errors).active
+    header = [c.value for c in sheet[1]]
+    assert header[-2:] == ["Trang tính", "Lý do"]
+    assert sheet.cell(2, len(header) - 1).value == "Danh sách"
+    english = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import", "initiatives", str(path), campaign=campaign.code,
+                     language="en", stdout=StringIO(), stderr=english)  # fmt: skip
+    assert "Sheet “Danh sách”, row 13: " in english.getvalue()
+    assert english.getvalue().splitlines()[-1].startswith("Nothing was imported")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from unittest import mock
 
 import openpyxl
@@ -557,3 +558,31 @@ def test_confirming_again_never_leads_to_a_stuck_import(
     real.refresh_from_db()
     assert real.status == JobStatus.DONE, real.message
     assert Initiative.objects.count() == 3 and Job.objects.count() == 2
+
+
+def test_a_total_row_is_labelled_skipped_not_already_there(login, unit_officer, authors,
+                                                           campaign):  # fmt: skip
+    client = login(unit_officer)
+    job = check(client, xlsx([*VALID, [None, "Tổng cộng", None, None, None, None, None,
+                                       "3.500.000", None]]))  # fmt: skip
+    content = html(client.get(f"/imports/{job.pk}/"))
+    badge = re.search(r'data-row="5" data-status="skipped">.*?<span class="badge[^"]*">([^<]*)<',
+                      content, re.S)  # fmt: skip
+    assert badge is not None
+    assert badge.group(1) == text("Skipped") != text("Already there")
+
+
+def test_a_hidden_column_is_said_on_the_check(login, unit_officer, authors, campaign):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Danh sách"
+    sheet.append(["Tên sáng kiến", *HEADER])
+    sheet.append(["Tên cũ", *VALID[0]])
+    sheet.column_dimensions["A"].hidden = True
+    out = io.BytesIO()
+    book.save(out)
+    client = login(unit_officer)
+    job = check(client, out.getvalue())
+    content = html(client.get(f"/imports/{job.pk}/"))
+    assert 'id="import-notes"' in content and "(A)" in content
+    assert job.result["outcomes"][0]["label"] == "Máy cắt vải tự động"

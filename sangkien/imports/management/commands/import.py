@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sangkien.campaigns.models import Campaign
 from sangkien.imports.importers import (
@@ -45,14 +47,16 @@ class Command(BaseCommand):
         translation.activate(opts["language"])
         path = Path(opts["file"])
         if not path.is_file():
-            raise CommandError(f"{path}: no such file.")
+            raise CommandError(_("%(path)s: no such file.") % {"path": path})
         campaign = None
         if opts["campaign"]:
             campaign = Campaign.objects.filter(code=opts["campaign"].strip().upper()).first()
             if campaign is None:
-                raise CommandError(f"No campaign with code {opts['campaign']}.")
+                raise CommandError(
+                    _("No campaign has the code %(code)s.") % {"code": opts["campaign"]}
+                )
         elif opts["kind"] == "initiatives":
-            raise CommandError("Initiatives need --campaign CODE.")
+            raise CommandError(_("Initiatives need --campaign CODE."))
         started = time.monotonic()
         tty = sys.stderr.isatty()
 
@@ -75,17 +79,33 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         if tty:
             sys.stderr.write("\n")
+        for note in summary.notes:
+            self.stderr.write(note)
         for outcome in summary.outcomes:
             if outcome.status == REJECTED:
-                self.stderr.write(f"row {outcome.number}: {outcome.message}")
+                if summary.sheet:
+                    line = _("Sheet “%(sheet)s”, row %(n)s: %(message)s")
+                else:
+                    line = _("Row %(n)s: %(message)s")
+                params = {"sheet": summary.sheet, "n": outcome.number, "message": outcome.message}
+                self.stderr.write(line % params)
         if opts["errors"]:
             written = errors_xlsx(summary, opts["errors"])
-            self.stderr.write(f"{written} rejected row(s) written to {opts['errors']}")
+            self.stderr.write(
+                ngettext(
+                    "%(n)s rejected row written to %(path)s",
+                    "%(n)s rejected rows written to %(path)s",
+                    written,
+                )
+                % {"n": written, "path": opts["errors"]}
+            )
         data = summary.as_json()
         if not summary.applied and not summary.dry_run:
             self.stderr.write(
-                "Nothing was imported: some rows are rejected and the import is all or "
-                "nothing. Fix them, or use --accept-valid."
+                _(
+                    "Nothing was imported: some rows are rejected and the import is all or "
+                    "nothing. Fix them, or use --accept-valid."
+                )
             )
         data["seconds"] = round(time.monotonic() - started, 2)
         self.stdout.write(json.dumps(data, ensure_ascii=False))
