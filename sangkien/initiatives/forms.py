@@ -19,9 +19,9 @@ from sangkien.core.forms import MoneyField
 from sangkien.formats import input_date
 from sangkien.orgs.forms import UnitCodeField, _with_list, date_field
 
-from . import files
+from . import files, rules
 from .models import AttachmentKind, Initiative, Status
-from .services import MAX_AUTHORS, MAX_BENEFIT_VND, REQUIRED_TO_SUBMIT
+from .services import MAX_AUTHORS, REQUIRED_TO_SUBMIT
 
 
 def format_vnd(value: int | None) -> str:
@@ -482,8 +482,11 @@ class DecideForm(VersionForm):
 
     def clean_benefit_valid_vnd(self) -> int | None:
         amount = self.cleaned_data.get("benefit_valid_vnd")
-        if amount is not None and not 0 <= amount <= MAX_BENEFIT_VND:
-            raise ValidationError(_("Enter a benefit between 0 and 1.000.000.000.000.000 đồng."))
+        if amount is not None:
+            try:
+                rules.benefit(amount)  # the range a benefit must lie in
+            except rules.RuleProblem as exc:
+                raise ValidationError(exc.message) from None
         return amount
 
     def clean(self) -> dict[str, Any]:

@@ -140,6 +140,7 @@ def queue_counts(request: HttpRequest) -> HttpResponse:
         "current": current,
         # What "select all of these filters" takes: the ones under review among them.
         "pending": counts[Status.SUBMITTED] if current in ("", Status.SUBMITTED) else 0,
+        "oob": is_htmx(request),  # the count beside "select all" on the queue page
     }
     if is_htmx(request):
         return render(request, "initiatives/_queue_counts.html", context)

@@ -147,3 +147,16 @@ def test_shared_forms_mark_required_fields_and_explain_the_mark(client, login, u
     html = page.get(reverse(name)).content.decode()
     assert 'class="req"' in html
     assert "Fields marked with * are required." in html
+
+
+def test_a_validated_benefit_out_of_range_is_refused_with_the_rest(
+    login, member, unit_officer, campaign
+):
+    initiative = make_initiative(campaign, member.member.unit, by=member, status=Status.SUBMITTED)
+    response = login(unit_officer).post(
+        reverse("initiatives:decide", args=[initiative.pk]),
+        {"decision": "valid", "benefit_valid_vnd": "9.000.000.000.000.000.000"},
+    )
+    assert response.status_code == 400
+    assert "decide_benefit_valid_vnd" in summary_links(response.content.decode())
+    assert Initiative.objects.get(pk=initiative.pk).status == Status.SUBMITTED
