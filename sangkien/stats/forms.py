@@ -11,14 +11,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.campaigns.models import Campaign, Phase
+from sangkien.core.forms import DayField
 from sangkien.orgs.models import Unit, UnitQuerySet
 
 from . import figures
 from .models import Snapshot
 from .services import parse_codes
 
-DATE_INPUT = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
-DATE_ERRORS = {"invalid": _("Enter the date as dd/mm/yyyy, for example 31/12/2026.")}
 # The children table sorts by any of these (besides the tree order, the default).
 SORTS = ("name", *figures.FIGURES, "target")
 SORT_LABELS = {
@@ -59,11 +58,9 @@ class DashboardForm(forms.Form):
 
     campaign = forms.ChoiceField(label=_("Campaign"), required=False)
     phase = forms.TypedChoiceField(label=_("Phase"), required=False, coerce=int, empty_value=None)
-    as_of = forms.DateField(
+    as_of = DayField(
         label=_("Figures as of"),
         required=False,
-        input_formats=DATE_INPUT,
-        error_messages=DATE_ERRORS,
         help_text=_("Empty for today."),
         widget=date_widget(),
     )
@@ -114,10 +111,8 @@ class DashboardForm(forms.Form):
 class SnapshotForm(forms.Form):
     title = forms.CharField(label=_("Title of the snapshot"), max_length=255)
     kind = forms.ChoiceField(label=_("Kind of review"), choices=Snapshot.Kind.choices)
-    as_of = forms.DateField(
+    as_of = DayField(
         label=_("Figures as of"),
-        input_formats=DATE_INPUT,
-        error_messages=DATE_ERRORS,
         widget=date_widget(),
     )
     phase = forms.TypedChoiceField(label=_("Phase"), required=False, coerce=int, empty_value=None)

@@ -182,7 +182,7 @@ def test_snapshot_form_reports_a_bad_date(login, unit_officer, tree, campaign, c
         {"campaign": "SK", "title": "X", "kind": "other", "as_of": "32/13/2026", "tree": "current"},
     )
     assert response.status_code == 400
-    assert "Enter the date as dd/mm/yyyy" in html(response)
+    assert "32/13/2026 is not a date of the calendar." in html(response)
     assert not Snapshot.objects.exists()
 
 

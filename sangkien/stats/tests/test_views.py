@@ -395,7 +395,7 @@ def test_bad_date_is_reported_and_page_shows_today(login, unit_officer, world, e
     assert response.status_code == 200
     body = html(response)
     assert 'id="id_as_of_error"' in body
-    assert "Enter the date as dd/mm/yyyy, for example 31/12/2026." in body
+    assert "31/2/2026 is not a date of the calendar." in body  # sangkien.values, as everywhere
     assert f'data-as-of="{figures.today():%d/%m/%Y}"' in body
     assert headline(body)["initiatives_valid"] == "6"
 
@@ -404,9 +404,12 @@ def test_bad_date_message_is_in_the_users_language(login, unit_officer, world):
     """Vietnamese is the default; the message's Vietnamese lives in the catalogue."""
     response = login(unit_officer).get(url("dashboard", "TH-KCN", query="as_of=hôm-qua"))
     with translation.override("vi"):
-        from sangkien.stats.forms import DATE_ERRORS
+        from sangkien import values
 
-        expected = str(DATE_ERRORS["invalid"])
+        with pytest.raises(values.ValueProblem) as problem:
+            values.day("hôm-qua")
+        expected = problem.value.message
+    assert expected.startswith("“hôm-qua”") and expected != "“hôm-qua” is not a date"
     assert response.status_code == 200 and expected in html(response)
 
 
