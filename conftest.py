@@ -188,3 +188,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_over():
+    """A page asked in English leaves English active in the thread (the locale middleware
+    activates the request's language and never puts it back): each test starts with none,
+    as a fresh process does, so what it reads does not depend on the test before it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
