@@ -269,6 +269,8 @@ TASKS = {
 # SANGKIEN_JOB_STALE_SECONDS lost its worker and is started again (decision 0020).
 SANGKIEN_JOB_HEARTBEAT_SECONDS = float(os.environ.get("SANGKIEN_JOB_HEARTBEAT_SECONDS", "5"))
 SANGKIEN_JOB_STALE_SECONDS = float(os.environ.get("SANGKIEN_JOB_STALE_SECONDS", "45"))
+# How often each worker looks for running jobs whose worker died.
+SANGKIEN_JOB_REAP_SECONDS = float(os.environ.get("SANGKIEN_JOB_REAP_SECONDS", "5"))
 
 # Security (docs/decisions/0023). Headers every response carries: SecurityMiddleware's
 # (HSTS, nosniff, Referrer-Policy, COOP) and sangkien.core.middleware.SecurityHeadersMiddleware

@@ -84,6 +84,8 @@ PROGRESS_DIR = "jobs/progress"
 # worker is taken for dead (settings SANGKIEN_JOB_HEARTBEAT_SECONDS, _STALE_SECONDS).
 HEARTBEAT = float(getattr(settings, "SANGKIEN_JOB_HEARTBEAT_SECONDS", 5))
 STALE = float(getattr(settings, "SANGKIEN_JOB_STALE_SECONDS", 45))
+# Seconds between two looks of a worker for such jobs (SANGKIEN_JOB_REAP_SECONDS).
+REAP = float(getattr(settings, "SANGKIEN_JOB_REAP_SECONDS", 5))
 # Starts of one job (the first and those after a worker died) before it is failed.
 MAX_ATTEMPTS = 3
 

@@ -26,8 +26,8 @@ logger = logging.getLogger("sangkien.jobs")
 # failure this long after the previous one starts from the first wait again.
 FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 60.0
-# Seconds between two looks for jobs whose worker died.
-REAP_INTERVAL = 5.0
+# Seconds between two looks for jobs whose worker died (SANGKIEN_JOB_REAP_SECONDS).
+REAP_INTERVAL = services.REAP
 
 
 class Worker(db_worker.Worker):
