@@ -208,15 +208,11 @@ def brute_force_ranks(campaign, phase) -> dict:
 def served_ranks(campaign, phase) -> dict:
     """Every unit's ranks as the reports serve them (each unit's own report, and each unit
     again as a child in its parent's report)."""
-    out = {}
-    for u in Unit.objects.all():
-        report = figures.report(u, campaign, phase=phase)
-        out[u.code] = report.unit.ranks
+    reports = {u.code: figures.report(u, campaign, phase=phase) for u in Unit.objects.all()}
+    for report in reports.values():
         for child in report.children:
-            assert child.ranks == figures.report(child.unit, campaign, phase=phase).unit.ranks, (
-                child.unit.code
-            )
-    return out
+            assert child.ranks == reports[child.unit.code].unit.ranks, child.unit.code
+    return {code: report.unit.ranks for code, report in reports.items()}
 
 
 def assert_ranks_exact(world) -> None:
