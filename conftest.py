@@ -200,3 +200,10 @@ def _no_language_left_over():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The tests marked `long` run first (in their order), the rest as collected: in parallel
+    runs a worker then never starts one of them when the others are nearly done."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)

@@ -27,7 +27,7 @@ SANGKIEN = ROOT / ".venv" / "bin" / "sangkien"
 STARTUP_SECONDS = 180  # a busy two-core machine takes its time to start two Djangos
 
 # The three runs share one seeded database (built once per worker that runs them).
-pytestmark = pytest.mark.xdist_group("run_script")
+pytestmark = [pytest.mark.xdist_group("run_script"), pytest.mark.long]
 
 
 def _environment(var_dir: Path) -> dict[str, str]:

@@ -29,7 +29,7 @@ from sangkien.core.tests.test_run_script import (
     processes_of,
 )
 
-pytestmark = pytest.mark.xdist_group("run_script")
+pytestmark = [pytest.mark.xdist_group("run_script"), pytest.mark.long]
 
 
 def production_environment(tmp_path: Path, port: int) -> dict[str, str]:

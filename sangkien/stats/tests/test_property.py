@@ -224,6 +224,7 @@ def assert_ranks_exact(world) -> None:
 OPS = st.tuples(st.integers(0, 8), st.integers(0, 50), st.integers(1, 4095), st.integers(0, 40))
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=False)
 @settings(
     max_examples=25,
