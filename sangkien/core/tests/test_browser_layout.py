@@ -456,6 +456,7 @@ ROLES = [
 ]
 
 
+@pytest.mark.long
 def test_every_main_page_fits_the_screen_for_every_role(
     chromium, live_server, world, viewport, tmp_path
 ):
