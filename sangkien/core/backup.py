@@ -86,10 +86,10 @@ def _tables() -> list[str]:
 
 def _file_columns() -> list[tuple[str, str]]:
     """(table, column) of every file field."""
-    out = []
+    out: list[tuple[str, str]] = []
     for model in apps.get_models():
         for f in model._meta.concrete_fields:
-            if isinstance(f, models.FileField):
+            if isinstance(f, models.FileField) and f.column:
                 out.append((model._meta.db_table, f.column))
     return sorted(out)
 
