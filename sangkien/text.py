@@ -136,3 +136,18 @@ def normalise_phone(phone: str) -> str:
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
     return digits
+
+
+def scripts(value: str) -> list[str]:
+    """The writing systems of the letters in `value`, in order of first use ("LATIN",
+    "CYRILLIC", "GREEK", …); digits, marks and punctuation belong to none. Every Vietnamese
+    letter is Latin (ă, ơ, ư, đ and the toned vowels included)."""
+    found: list[str] = []
+    for ch in unicodedata.normalize("NFC", value):
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "")
+        script = name.split(" ")[0] if name else "UNKNOWN"
+        if script not in found:
+            found.append(script)
+    return found

@@ -12,8 +12,19 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from .validators import USERNAME_VALIDATORS
+
 
 class User(AbstractUser):
+    # Django's field, with the username rules of validators.py (one alphabet only).
+    username = models.CharField(
+        _("username"),
+        max_length=150,
+        unique=True,
+        help_text=_("150 characters or fewer: letters of one alphabet, digits and @ . + - _"),
+        validators=USERNAME_VALIDATORS,
+        error_messages={"unique": _("A user with that username already exists.")},
+    )
     phone = models.CharField(_("phone"), max_length=20, null=True, blank=True, unique=True)
     member = models.OneToOneField(
         "orgs.Member",

@@ -22,6 +22,7 @@ from sangkien.text import clean_line, fold, nfc, normalise_phone
 
 from .models import ApiToken, Invitation, Role, RoleGrant, User, hash_token
 from .permissions import forget_grants
+from .validators import username_errors
 
 if TYPE_CHECKING:  # types only: the unit tree sits above the accounts
     from sangkien.orgs.models import Member, Unit
@@ -47,6 +48,8 @@ def create_user(
     errors: dict[str, Any] = {}
     if not username:
         errors["username"] = _("Enter a username.")
+    elif problems := username_errors(username):
+        errors["username"] = problems
     elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = _("The username %(name)s is taken.") % {"name": username}
     if email and User.objects.filter(email__iexact=email).exists():
@@ -55,13 +58,6 @@ def create_user(
         errors["phone"] = _("Another account uses this phone number.")
     if member is not None and User.objects.filter(member=member).exists():
         errors["member"] = _("Member %(code)s already has an account.") % {"code": member.code}
-    if check_password:
-        try:
-            validate_password(password)
-        except ValidationError as exc:
-            errors["password"] = exc.messages
-    if errors:
-        raise ValidationError(errors)
     name = clean_line(full_name or (member.full_name if member else ""))
     first, _sep, last = name.rpartition(" ")
     user = User(
@@ -72,6 +68,14 @@ def create_user(
         last_name=first,  # Vietnamese: family and middle names
         first_name=last,  # the given name
     )
+    if check_password:
+        try:
+            # Against the new account: a password like its username or email is refused.
+            validate_password(password, user)
+        except ValidationError as exc:
+            errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
     user.set_password(password)
     user.save()
     if member is not None:

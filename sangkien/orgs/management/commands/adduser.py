@@ -35,7 +35,6 @@ class Command(BaseCommand):
                 full_name=opts["name"],
                 member=member,
                 by=None,
-                check_password=False,
             )
         except ValidationError as exc:
             raise CommandError(
