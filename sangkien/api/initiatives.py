@@ -32,8 +32,8 @@ from sangkien.initiatives.permissions import (
     can_review_unit,
     can_view_confidential,
     can_view_initiative,
+    decides_own,
     get_initiative_for_user,
-    is_author,
     named_authors,
     own_initiatives,
     queue_for,
@@ -499,8 +499,8 @@ def decide_initiative(request: HttpRequest, initiative_id: int, payload: schemas
     if decision not in DECISIONS:
         raise ValidationError({"decision": _("Choose valid, returned or invalid.")})
     initiative = _load(request, initiative_id)
-    if is_author(user, initiative):
-        refused = _("You are an author of this initiative; someone else must decide.")
+    if decides_own(user, initiative):
+        refused = str(services.OWN_DECISION_REFUSED)
     else:
         refused = _("Only the officers and reviewers of its unit decide on an initiative.")
     if not require_action(user, initiative, "decide", refused=refused):
@@ -546,7 +546,10 @@ def reopen_initiative(request: HttpRequest, initiative_id: int, payload: schemas
     Officers and administrators of the unit's subtree."""
     user = request.user
     initiative = _load(request, initiative_id)
-    refused = _("Only the officers of its unit can reopen a decision.")
+    if decides_own(user, initiative):
+        refused = str(services.OWN_DECISION_REFUSED)
+    else:
+        refused = _("Only the officers of its unit can reopen a decision.")
     if not require_action(user, initiative, "reopen", refused=refused):
         raise services.TransitionError(refusal_message(initiative, Action.REOPENED))
     services.reopen_initiative(

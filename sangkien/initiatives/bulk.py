@@ -35,7 +35,7 @@ from .models import Initiative, Status
 from .permissions import (
     can_decide_initiative,
     can_view_initiative,
-    is_author,
+    decides_own,
     may_decide_initiative,
 )
 
@@ -121,8 +121,8 @@ def _why_not(user: Any, initiative: Initiative, decision: str) -> str:
     """Why the user may not decide the initiative now ("" when they may)."""
     if can_decide_initiative(user, initiative):
         return ""
-    if is_author(user, initiative):
-        return _("You are an author of this initiative; someone else must decide.")
+    if decides_own(user, initiative):
+        return str(services.OWN_DECISION_REFUSED)
     if not may_decide_initiative(user, initiative):
         return _("Only the officers and reviewers of its unit decide on an initiative.")
     return services.refusal_message(initiative, services.DECISIONS[decision])

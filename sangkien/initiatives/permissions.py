@@ -136,11 +136,17 @@ def can_withdraw_initiative(user: Any, initiative: Initiative) -> bool:
     return initiative.status in WITHDRAWABLE and is_own(user, initiative)
 
 
+def decides_own(user: Any, initiative: Initiative) -> bool:
+    """Separation of duties: would the user decide (or reopen) an initiative they entered,
+    on their own or on a member's behalf, or of which they are an author? Nobody may."""
+    return is_own(user, initiative)
+
+
 def can_decide_initiative(user: Any, initiative: Initiative) -> bool:
     return (
         initiative.status == Status.SUBMITTED
         and has_role_on(user, initiative.unit, DECIDE)
-        and not is_author(user, initiative)
+        and not decides_own(user, initiative)
     )
 
 
@@ -148,8 +154,18 @@ def can_reopen_initiative(user: Any, initiative: Initiative) -> bool:
     return (
         initiative.status in DECIDED
         and has_role_on(user, initiative.unit, REOPEN)
-        and not is_author(user, initiative)
+        and not decides_own(user, initiative)
     )
+
+
+def kept_from_deciding(user: Any, initiative: Initiative) -> bool:
+    """The user's roles would let them decide or reopen the initiative in its status, and
+    only separation of duties stands in the way (the page says so)."""
+    if not decides_own(user, initiative):
+        return False
+    if initiative.status == Status.SUBMITTED:
+        return has_role_on(user, initiative.unit, DECIDE)
+    return initiative.status in DECIDED and has_role_on(user, initiative.unit, REOPEN)
 
 
 def can_view_confidential(user: Any, initiative: Initiative) -> bool:
@@ -283,14 +299,14 @@ def may_withdraw_initiative(user: Any, initiative: Initiative) -> bool:
 
 def may_decide_initiative(user: Any, initiative: Initiative) -> bool:
     """Do the user's roles allow deciding on the initiative in some status? Those who decide
-    for its unit, unless they are one of its authors."""
-    return has_role_on(user, initiative.unit, DECIDE) and not is_author(user, initiative)
+    for its unit, unless they entered it or are one of its authors."""
+    return has_role_on(user, initiative.unit, DECIDE) and not decides_own(user, initiative)
 
 
 def may_reopen_initiative(user: Any, initiative: Initiative) -> bool:
     """Do the user's roles allow reopening a decision on the initiative? Officers and
-    administrators of its unit's subtree, unless they are one of its authors."""
-    return has_role_on(user, initiative.unit, REOPEN) and not is_author(user, initiative)
+    administrators of its unit's subtree, unless they entered it or are one of its authors."""
+    return has_role_on(user, initiative.unit, REOPEN) and not decides_own(user, initiative)
 
 
 class ActionRule(NamedTuple):

@@ -106,6 +106,11 @@ _REFUSED: dict[str, Promise] = {
         "Only a draft or a returned initiative can be edited; this one is %(status)s."
     ),
 }
+# Separation of duties: the page shows it where the decision form would be, the API and the
+# bulk decisions answer with it.
+OWN_DECISION_REFUSED = gettext_lazy(
+    "You entered this initiative or are one of its authors, so you cannot decide it."
+)
 _NOT_A_STEP = gettext_lazy("An initiative that is %(status)s cannot be changed this way.")
 ATTACHING_REFUSED = gettext_lazy("Files can be added to a draft or a returned initiative only.")
 
@@ -420,6 +425,13 @@ def _is_author(by: Any, initiative: Initiative) -> bool:
     return member_id is not None and initiative.authors.filter(member_id=member_id).exists()
 
 
+def _decides_own(by: Any, initiative: Initiative) -> bool:
+    """Separation of duties: `by` entered the initiative (for themselves or on a member's
+    behalf) or is one of its authors, and so may not decide it or reopen its decision."""
+    pk = getattr(by, "pk", None)
+    return (pk is not None and initiative.entered_by_id == pk) or _is_author(by, initiative)
+
+
 # -- entry ---------------------------------------------------------------------------------
 
 
@@ -712,8 +724,8 @@ def decide_initiative(
     _check_version(initiative, expected_version)
     reason = nfc(_text(reason))
     errors: dict[str, str] = {}
-    if _is_author(by, initiative):
-        errors["decision"] = _("You are an author of this initiative; someone else must decide.")
+    if _decides_own(by, initiative):
+        errors["decision"] = ValidationError(str(OWN_DECISION_REFUSED), code="own_initiative")
     if decision in (Status.RETURNED, Status.INVALID) and not reason:
         errors["reason"] = (
             _("Say what the authors must change.")
@@ -801,8 +813,8 @@ def reopen_initiative(
     _check_version(initiative, expected_version)
     reason = nfc(_text(reason))
     errors: dict[str, str] = {}
-    if _is_author(by, initiative):
-        errors["decision"] = _("You are an author of this initiative; someone else must decide.")
+    if _decides_own(by, initiative):
+        errors["decision"] = ValidationError(str(OWN_DECISION_REFUSED), code="own_initiative")
     if not reason:
         errors["reason"] = _("Say why the decision is reopened.")
     if errors:

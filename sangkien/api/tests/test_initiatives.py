@@ -664,7 +664,9 @@ def test_403_messages_follow_accept_language(api, member, campaign):
         ),
         403,
     )
-    assert english["message"] == "You are an author of this initiative; someone else must decide."
+    assert english["message"] == (
+        "You entered this initiative or are one of its authors, so you cannot decide it."
+    )
 
 
 # -- conflicts: 409 ------------------------------------------------------------------------
