@@ -3,6 +3,8 @@ the Django admin's user forms (through the model field) and the account service.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
@@ -42,7 +44,10 @@ class SingleScriptValidator:
         return isinstance(other, SingleScriptValidator)
 
 
-USERNAME_VALIDATORS = [UnicodeUsernameValidator(), SingleScriptValidator()]
+USERNAME_VALIDATORS: list[Callable[[str], None]] = [
+    UnicodeUsernameValidator(),
+    SingleScriptValidator(),
+]
 
 
 def username_errors(value: str) -> list[ValidationError]:

@@ -723,7 +723,7 @@ def decide_initiative(
     from_status, to_status = _move(initiative, action)
     _check_version(initiative, expected_version)
     reason = nfc(_text(reason))
-    errors: dict[str, str] = {}
+    errors: dict[str, str | ValidationError] = {}
     if _decides_own(by, initiative):
         errors["decision"] = ValidationError(str(OWN_DECISION_REFUSED), code="own_initiative")
     if decision in (Status.RETURNED, Status.INVALID) and not reason:
@@ -812,7 +812,7 @@ def reopen_initiative(
     from_status, to_status = _move(initiative, Action.REOPENED)
     _check_version(initiative, expected_version)
     reason = nfc(_text(reason))
-    errors: dict[str, str] = {}
+    errors: dict[str, str | ValidationError] = {}
     if _decides_own(by, initiative):
         errors["decision"] = ValidationError(str(OWN_DECISION_REFUSED), code="own_initiative")
     if not reason:
