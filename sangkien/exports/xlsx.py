@@ -6,8 +6,8 @@ money (whole dong) and counts as integers shown "#,##0", percentages with one de
 Text is only ever written as text (never a formula, a number or a link), and a text that a
 spreadsheet could still take for a formula once someone edits the cell or saves the sheet
 as CSV — starting with "=", "+", "-", "@", a tab or a carriage return — gets a leading
-apostrophe ("'"), the guard OWASP recommends and the character Excel users type to keep a
-cell as text.
+apostrophe ("'"): `sangkien.core.cells.safe_cell_text`, the rule of every file the product
+writes.
 
 Rows go one of two ways, with the same result cell for cell (the tests read both back):
 - `fast=True` (the default): each row is serialised once and appended to the worksheet's
@@ -36,18 +36,15 @@ import xlsxwriter
 import xlsxwriter.workbook
 from xlsxwriter.utility import xl_col_to_name
 
+from sangkien.core.cells import FORMULA_FIRST, MAX_CELL_TEXT, safe_cell_text
 from sangkien.formats import input_date
 
 TEXT, INT, MONEY, DATE, PERCENT = "text", "int", "money", "date", "percent"
 KINDS = (TEXT, INT, MONEY, DATE, PERCENT)
 NUMBER_FORMATS = {INT: "#,##0", MONEY: "#,##0", PERCENT: "0.0", DATE: "dd/mm/yyyy"}
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_FIRST = frozenset(FORMULA_STARTS)
-SAFE_PREFIX = "'"
 # Excel's day 0 is 30/12/1899 for every date after 28/02/1900 (its 1900 leap-year bug).
 EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
 FIRST_SERIAL_DATE = dt.date(1900, 3, 1)
-MAX_TEXT = 32767  # characters in one cell
 SHEET_NAME_MAX = 31
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
@@ -57,14 +54,6 @@ class Column:
     header: Any  # a (lazy) translated string
     kind: str = TEXT
     width: float = 14
-
-
-def safe_text(value: Any) -> str:
-    """The text a cell gets: never read as a formula, and within Excel's cell limit."""
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        text = SAFE_PREFIX + text
-    return text[:MAX_TEXT]
 
 
 def excel_serial(day: dt.date) -> int:
@@ -115,7 +104,7 @@ class SheetWriter:
         )
         for col, column in enumerate(self.columns):
             self.sheet.set_column(col, col, column.width)
-            self.sheet.write_string(0, col, safe_text(column.header), header)
+            self.sheet.write_string(0, col, safe_cell_text(column.header), header)
         self.sheet.freeze_panes(1, 0)
         self.row = 1
         self._letters = [xl_col_to_name(c) for c in range(len(self.columns))]
@@ -140,7 +129,7 @@ class SheetWriter:
                 continue
             kind = column.kind
             if kind == TEXT:
-                ws.write_string(row, col, safe_text(value))
+                ws.write_string(row, col, safe_cell_text(value))
             elif kind == DATE:
                 if value < FIRST_SERIAL_DATE:
                     ws.write_string(row, col, input_date(value))
@@ -172,8 +161,8 @@ class SheetWriter:
                     continue
                 if kind == TEXT:
                     text = value if type(value) is str else str(value)
-                    if text[:1] in FORMULA_FIRST or len(text) > MAX_TEXT:
-                        text = safe_text(text)
+                    if text[:1] in FORMULA_FIRST or len(text) > MAX_CELL_TEXT:
+                        text = safe_cell_text(text)
                     text = _escape(text)
                     if text[:1].isspace() or text[-1:].isspace():
                         add(f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">')

@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sangkien import legacy
+from sangkien.core.cells import safe_cell_text
 from sangkien.text import fold
 
 UNITS, MEMBERS, INITIATIVES = "units", "members", "initiatives"
@@ -385,7 +386,7 @@ def template_xlsx(kind: str) -> bytes:
     )
     for index, c in enumerate(columns):
         label = str(c.label) + (" *" if c.required else "")
-        sheet.write_string(3, index, label, header_format)
+        sheet.write_string(3, index, safe_cell_text(label), header_format)
         width = max(12, min(40, len(label) + 4, len(str(c.example or "")) + 2))
         sheet.set_column(index, index, width)
         if c.example is None or c.example == "":
@@ -393,7 +394,7 @@ def template_xlsx(kind: str) -> bytes:
         if isinstance(c.example, int):
             sheet.write_number(4, index, c.example, money_format if c.money else example_format)
         else:
-            sheet.write_string(4, index, str(c.example), example_format)
+            sheet.write_string(4, index, safe_cell_text(c.example), example_format)
     sheet.freeze_panes(4, 0)
     notes = book.add_worksheet(_("Notes")[:31])
     bold = book.add_format({"bold": True})

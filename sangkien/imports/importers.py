@@ -53,6 +53,7 @@ from django.utils.translation import gettext as _
 from sangkien import values
 from sangkien.campaigns.models import Campaign
 from sangkien.core import locks
+from sangkien.core.cells import safe_cell_text
 from sangkien.core.models import AuditEntry
 from sangkien.formats import short_date
 from sangkien.initiatives import rules
@@ -1890,7 +1891,7 @@ class _UnitMembers:
 def errors_xlsx(summary: Summary, out: str | IO[bytes]) -> int:
     """Write the rejected rows with their original cells, their row number in the file and
     the reason, in the user's language; returns how many rows were written. Text is written
-    as text, so no cell starts a formula."""
+    as text, never starting a formula (sangkien.core.cells)."""
     book = xlsxwriter.Workbook(
         out, {"constant_memory": True, "in_memory": not isinstance(out, str)}
     )
@@ -1905,7 +1906,7 @@ def errors_xlsx(summary: Summary, out: str | IO[bytes]) -> int:
     headers += [""] * (width - len(headers))
     sheet.write_string(0, 0, _("Row in the file"), bold)
     for c, header in enumerate(headers, start=1):
-        sheet.write_string(0, c, _safe(str(header)), bold)
+        sheet.write_string(0, c, safe_cell_text(str(header)), bold)
     # The sheet of the file the rows come from (none for a CSV), then the reason.
     sheet.write_string(0, width + 1, _("Sheet"), bold)
     sheet.write_string(0, width + 2, _("Reason"), bold)
@@ -1919,8 +1920,8 @@ def errors_xlsx(summary: Summary, out: str | IO[bytes]) -> int:
         for c, value in enumerate(outcome.cells or [], start=1):
             _write_cell(sheet, r, c, value, date_format)
         if summary.sheet:
-            sheet.write_string(r, width + 1, _safe(summary.sheet))
-        sheet.write_string(r, width + 2, outcome.message, reason_format)
+            sheet.write_string(r, width + 1, safe_cell_text(summary.sheet))
+        sheet.write_string(r, width + 2, safe_cell_text(outcome.message), reason_format)
         written += 1
     book.close()
     return written
@@ -1936,18 +1937,9 @@ def _write_cell(sheet: Any, r: int, c: int, value: Any, date_format: Any) -> Non
     elif isinstance(value, dt.datetime | dt.date):
         sheet.write_datetime(r, c, value, date_format)
     elif isinstance(value, dt.time | dt.timedelta):
-        sheet.write_string(r, c, str(value))
+        sheet.write_string(r, c, safe_cell_text(str(value)))
     else:
-        sheet.write_string(r, c, _safe(str(value)))
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(text: str) -> str:
-    """Text that no spreadsheet reads as a formula (written as a string it is not one in
-    Excel, but CSV round trips and other tools may read it again)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+        sheet.write_string(r, c, safe_cell_text(str(value)))
 
 
 __all__ = [

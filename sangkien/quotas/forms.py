@@ -81,6 +81,7 @@ def posted_allocation(data: Any) -> tuple[dict[int, str], dict[int, int]]:
     for pair in (data.get("versions") or "").split(","):
         unit_id, _sep, version = pair.strip().partition(":")
         if unit_id.isdigit():
-            # A version that does not parse never matches: answered as a conflict.
+            # A version that does not parse never matches: answered as a conflict (and so is
+            # a value whose version is missing, services.allocate).
             versions[int(unit_id)] = int(version) if version.isdigit() else -1
     return values, versions

@@ -337,8 +337,9 @@ def allocate(
 
     `values` maps a child (Unit, id or code) to its quota (int, or text such as "1.500";
     None or "" clears it). Children not named keep theirs. `expected_versions` maps a child
-    to the version of its quota row the user saw (0 for none). Returns the changes written
-    (none when every value was already the current one)."""
+    to the version of its quota row the user saw (0 for none); when given, it must name
+    every child in `values` with a whole number, or nothing is written (ConflictError).
+    Returns the changes written (none when every value was already the current one)."""
     _check_scope(parent_unit, campaign, phase)
     note = _clean_note(note)
     children_list = active_children(parent_unit)
@@ -368,14 +369,32 @@ def allocate(
     key = phase_key(phase)
     rows = _lock_rows(campaign, key, list(wanted))
     if expected_versions is not None:
-        stale = []
+        # Every value written is checked against the version its writer saw: a value that
+        # comes without one (a garbled or missing `versions` field) is refused like a stale
+        # one, never written unchecked.
+        seen: dict[int, int | None] = {}
         for k, version in expected_versions.items():
             child = _resolve(k, children, by_code)
             if child is None or child.pk not in wanted:
                 continue
-            current = rows[child.pk].version if child.pk in rows else 0
-            if int(version) != current:
-                stale.append(child.name)
+            try:
+                seen[child.pk] = int(version)
+            except (TypeError, ValueError):
+                seen[child.pk] = None
+        unknown = [children[pk].name for pk in wanted if seen.get(pk) is None]
+        if unknown:
+            raise ConflictError(
+                _(
+                    "The page did not say which quotas it showed for %(units)s, so nothing "
+                    "was saved. Reload the page and try again."
+                )
+                % {"units": ", ".join(unknown)}
+            )
+        stale = [
+            children[pk].name
+            for pk in wanted
+            if seen[pk] != (rows[pk].version if pk in rows else 0)
+        ]
         if stale:
             raise ConflictError(
                 _("Someone else changed the quotas of %(units)s meanwhile. Reload and try again.")

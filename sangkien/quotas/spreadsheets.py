@@ -11,7 +11,8 @@ reported with its row and column; the preview is applied only when there is none
 `services.allocate`, all or nothing.
 
 Writing: an .xlsx with a title row, the header and one row per child with its current
-quota, text cells typed as text so that no cell can start a formula."""
+quota, text cells typed as text and never starting a formula (sangkien.core.cells); the
+apostrophe that guard adds is taken off again when the file comes back."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from sangkien.campaigns.models import Campaign, Phase
+from sangkien.core.cells import safe_cell_text, unquoted_cell_text
 from sangkien.orgs.models import Unit
 from sangkien.text import fold, nfc
 
@@ -303,8 +305,9 @@ def preview_upload(
         data_rows = data_rows[:MAX_DATA_ROWS]
     for offset, row in enumerate(data_rows):
         number = header.row + 2 + offset
-        code = cell_text(_cell(row, header, CODE)).strip()
-        name = cell_text(_cell(row, header, NAME)).strip()
+        # The template's text comes back as written: "'=1+1" is the unit "=1+1".
+        code = unquoted_cell_text(cell_text(_cell(row, header, CODE)).strip())
+        name = unquoted_cell_text(cell_text(_cell(row, header, NAME)).strip())
         raw = _cell(row, header, QUOTA)
         raw_text = cell_text(raw).strip()
         if not code and not name and not raw_text:
@@ -423,9 +426,10 @@ def _projected_summary(
 
 
 def _text_cell(ws: Any, row: int, col: int, value: str) -> Any:
-    """A text cell that stays text, even when it starts with = + - or @."""
+    """A text cell that stays text: a string cell, never starting a formula (a unit named
+    "=1+1" is written "'=1+1", sangkien.core.cells)."""
     cell = ws.cell(row=row, column=col)
-    cell.value = value
+    cell.value = safe_cell_text(value)
     cell.data_type = "s"
     return cell
 

@@ -4,8 +4,11 @@ Columns A–I are those of the children table; the header blocks, the title, the
 ranks and the signature are merged ranges over them. A4 portrait, fitted to one page wide,
 the table's header row repeated on every printed page, margins as in the PDF. Numbers are
 numbers with a format ("#,##0", "0.0"), so Excel shows them with the reader's separators.
-Text is only ever written as text; a text that would start a formula elsewhere ("=", "+",
-"-", "@") is marked as text with Excel's quote prefix."""
+Text is only ever written as text; a text that would start a formula
+(`sangkien.core.cells.starts_formula`: "=", "+", "-", "@", a tab, a carriage return) is
+marked as text with Excel's quote prefix rather than given the apostrophe of
+`safe_cell_text`: the report is printed, and its lists ("- Như trên;") must print as typed.
+Its cells are still within `MAX_CELL_TEXT`."""
 
 from __future__ import annotations
 
@@ -17,20 +20,21 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 from xlsxwriter.worksheet import Worksheet
 
+from sangkien.core.cells import MAX_CELL_TEXT, starts_formula
+
 from .progress import INT, MONEY, PERCENT, TEXT, ProgressReport, as_text
 
 LAST = 8  # column I
 WIDTHS = (6, 38, 10, 11, 11, 11, 12, 18, 8)  # in characters
 LEFT_COLS = (0, 3)  # the issuing body: A–D
 RIGHT_COLS = (4, LAST)  # the motto: E–I
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {INT: "#,##0", MONEY: "#,##0", PERCENT: "0.0"}
 FONT = "Times New Roman"
 ROW_HEIGHT = 15.75  # points per line of 12 pt text
 
 
 def needs_quote(text: str) -> bool:
-    return text.startswith(FORMULA_STARTS)
+    return starts_formula(text)
 
 
 def span_chars(first: int, last: int) -> float:
@@ -60,6 +64,7 @@ class Sheet:
         return self._formats[key]
 
     def text(self, row: int, col: int, value: str, **props: Any) -> None:
+        value = value[:MAX_CELL_TEXT]
         if needs_quote(value):
             props["quote_prefix"] = True
         if value:

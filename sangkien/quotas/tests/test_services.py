@@ -175,6 +175,18 @@ def test_stale_version_is_a_conflict_and_writes_nothing(tree, campaign, unit_off
     assert not Quota.objects.filter(unit=tree.grassroots2).exists()
 
 
+@pytest.mark.parametrize(
+    "seen", [{}, {"TH-KCN-002": 0}, {"TH-KCN-001": "abc"}, {"TH-KCN-001": None}]
+)
+def test_a_value_without_a_whole_version_is_a_conflict(tree, campaign, unit_officer, seen):
+    with pytest.raises(ConflictError) as exc:
+        services.allocate(
+            tree.upper, campaign, None, {tree.grassroots: 7}, unit_officer, expected_versions=seen
+        )
+    assert tree.grassroots.name in exc.value.message
+    assert not Quota.objects.exists()
+
+
 def test_current_versions_pass(tree, campaign, unit_officer):
     services.allocate(
         tree.upper, campaign, None, {tree.grassroots: 5}, unit_officer, expected_versions={

@@ -302,10 +302,10 @@ def test_template_lists_children_with_current_quotas(login, unit_officer, tree, 
     by_code = {r[0]: r for r in rows[4:]}
     assert set(by_code) == {"TH-KCN-001", "TH-KCN-002", "TH-KCN-003"}
     assert by_code["TH-KCN-002"][2] == 75 and by_code["TH-KCN-001"][2] == ""
-    assert by_code["TH-KCN-003"][1] == odd.name  # text, not a formula
+    assert by_code["TH-KCN-003"][1] == "'" + odd.name  # text, never a formula
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     cell = next(row[1] for row in sheet.iter_rows(min_row=5) if row[0].value == "TH-KCN-003")
-    assert cell.value == odd.name and cell.data_type == "s"
+    assert cell.value == "'" + odd.name and cell.data_type == "s"
 
 
 def test_template_filled_in_uploads_back(login, unit_officer, tree, campaign, phase1):
@@ -321,3 +321,26 @@ def test_template_filled_in_uploads_back(login, unit_officer, tree, campaign, ph
     preview = preview_upload(upload, tree.upper, campaign, phase1)
     assert preview.ok and preview.header_row == 4
     assert {r.unit.code: r.after for r in preview.rows} == {"TH-KCN-001": 11, "TH-KCN-002": 2000}
+
+
+@pytest.mark.parametrize("name", ["=1+1", "@SUM(A1)", "-Tổ 3", "+84 Công đoàn"])
+def test_a_unit_named_like_a_formula_is_text_in_the_template_and_matches_back(
+    login, unit_officer, tree, campaign, name
+):
+    odd = orgs.create_unit(
+        code="TH-KCN-009", name=name, kind="grassroots", parent=tree.upper, by=None
+    )
+    response = login(unit_officer).get(reverse("quotas:template", args=["TH-KCN"]) + Q)
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book.active
+    row = next(r for r in sheet.iter_rows(min_row=5) if r[0].value == odd.code)
+    assert row[1].data_type == "s" and row[1].value == "'" + name
+    # Filled in by someone who deleted the codes: the unit is still found by its name.
+    row[0].value = None
+    row[2].value = 7
+    out = io.BytesIO()
+    book.save(out)
+    preview = preview_upload(
+        SimpleUploadedFile("mau.xlsx", out.getvalue()), tree.upper, campaign, None
+    )
+    assert {r.unit.code: r.after for r in preview.rows if r.after} == {"TH-KCN-009": 7}

@@ -215,6 +215,37 @@ def test_garbled_version_is_a_conflict(login, unit_officer, tree, campaign):
     assert not Quota.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "versions",
+    [None, "", "garbage", "1:2:3", "x:0", "{other}:0", ",,,", "{unit}", "{unit}:-1", "{unit}:1e9"],
+)
+def test_a_missing_or_garbage_versions_field_is_a_conflict_not_a_blind_write(
+    login, unit_officer, admin, tree, campaign, versions
+):
+    """Whatever the field holds, a value is written only against the version it was read at:
+    here someone else wrote version 1 meanwhile, and nothing of this post may overwrite it."""
+    services.allocate(tree.upper, campaign, None, {tree.grassroots: 5}, admin)
+    data = {f"q-{tree.grassroots.pk}": "9"}
+    if versions is not None:
+        data["versions"] = versions.format(unit=tree.grassroots.pk, other=tree.grassroots2.pk)
+    response = login(unit_officer).post(url("allocate", "TH-KCN"), data)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Reload" in body and tree.grassroots.name in body
+    assert Quota.objects.get(unit=tree.grassroots).assigned == 5
+
+
+def test_a_value_without_its_version_is_refused_in_vietnamese(
+    client, login, unit_officer, tree, campaign
+):
+    client.cookies["sangkien_language"] = "vi"
+    data = {f"q-{tree.grassroots.pk}": "9", "versions": f"{tree.grassroots2.pk}:0"}
+    response = login(unit_officer).post(url("allocate", "TH-KCN"), data)
+    assert response.status_code == 409
+    assert "Tải lại trang" in response.content.decode()
+    assert not Quota.objects.exists()
+
+
 def test_raising_above_target_warns_that_target_was_cleared(login, unit_officer, tree, campaign):
     services.allocate(tree.upper, campaign, None, {tree.grassroots: 5}, None)
     services.set_target(tree.grassroots, campaign, None, 8, None)
