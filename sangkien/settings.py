@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sangkien.imports",
     "sangkien.exports",
     "sangkien.reports",
+    "sangkien.audit",
     "sangkien.seed",
     # Sign-in through external providers (decision 0018): installed always, used only when
     # a provider is configured (SOCIALACCOUNT_PROVIDERS below; none by default).

@@ -30,6 +30,7 @@ urlpatterns = [
     path("imports/", include("sangkien.imports.urls")),
     path("exports/", include("sangkien.exports.urls")),
     path("reports/", include("sangkien.reports.urls")),
+    path("audit/", include("sangkien.audit.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

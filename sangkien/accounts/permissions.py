@@ -25,6 +25,9 @@ MANAGE_UNITS = frozenset({Role.OFFICER, Role.ADMIN})
 MANAGE_MEMBERS = frozenset({Role.OFFICER, Role.ADMIN})
 MANAGE_GRANTS = frozenset({Role.OFFICER, Role.ADMIN})
 REORGANISE = frozenset({Role.ADMIN})
+# The audit log of a subtree (sangkien.audit.permissions), and anonymising a member on request.
+VIEW_AUDIT = frozenset({Role.OFFICER, Role.ADMIN})
+ANONYMISE_MEMBERS = frozenset({Role.ADMIN})
 # Roles an officer may hand out; administrators may hand out every role.
 GRANTABLE_BY_OFFICER = frozenset(
     {Role.MEMBER, Role.SUPPORT, Role.OFFICER, Role.REVIEWER, Role.EDITOR}
@@ -101,6 +104,19 @@ def can_view_personal_data(user: Any, member: Any) -> bool:
     if getattr(user, "is_authenticated", False) and user.member_id == member.pk:
         return True
     return can_view_personal_data_below(user, member.unit)
+
+
+def can_view_audit(user: Any, unit: Unit) -> bool:
+    """Read the audit log of `unit`'s subtree."""
+    return has_role_on(user, unit, VIEW_AUDIT)
+
+
+def can_anonymise_member(user: Any, member: Any) -> bool:
+    """Anonymise a member on request: an administrator of a unit at or above the member's
+    unit, never oneself."""
+    if getattr(user, "is_authenticated", False) and user.member_id == member.pk:
+        return False
+    return has_role_on(user, member.unit, ANONYMISE_MEMBERS)
 
 
 def can_manage_grants(user: Any, unit: Unit) -> bool:

@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router
 
 from sangkien.accounts.permissions import VIEW_MEMBERS, can_view_personal_data
+from sangkien.core import audit
 from sangkien.orgs import models
 from sangkien.orgs.permissions import get_member_for_user, units_visible_to
 from sangkien.text import fold
@@ -57,12 +58,21 @@ def list_members(
     if q and fold(q):
         qs = qs.filter(name_folded__contains=fold(q))
     page = page_of(qs.select_related("unit"), cursor=cursor, limit=limit)
-    return schemas.MemberPage(
-        items=[member_out(request, m) for m in page.items], next_cursor=page.next_cursor
+    items = [member_out(request, m) for m in page.items]
+    audit.record_personal_data_reads(
+        reader=request.user,
+        members=[m for m, out in zip(page.items, items, strict=True) if out.personal_data_visible],
+        through=audit.THROUGH_API,
     )
+    return schemas.MemberPage(items=items, next_cursor=page.next_cursor)
 
 
 @router.get("/{code}", response={200: schemas.Member, **ERRORS})
 def get_member(request: HttpRequest, code: str):
-    """One member: for the roles that may list the member's unit, and for the member."""
-    return member_out(request, get_member_for_user(request.user, code))
+    """One member: for the roles that may list the member's unit, and for the member.
+    Reading a member's personal data is in the audit log (who, whose, when, through the API)."""
+    member = get_member_for_user(request.user, code)
+    out = member_out(request, member)
+    if out.personal_data_visible:
+        audit.record_personal_data_read(reader=request.user, obj=member, through=audit.THROUGH_API)
+    return out

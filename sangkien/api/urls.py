@@ -14,6 +14,7 @@ from ninja.operation import Operation
 from ninja.parser import Parser
 
 from . import bodies
+from .audit import router as audit_router
 from .auth import AUTH
 from .campaigns import router as campaigns_router
 from .errors import install_handlers, message_response, method_not_allowed, route_not_found
@@ -137,6 +138,7 @@ api.add_router("/members", members_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/initiatives", initiatives_router)
 api.add_router("/stats", stats_router)
+api.add_router("/audit", audit_router)
 install_handlers(api)
 
 

@@ -43,6 +43,7 @@ def run_export(job: Job, progress: Progress) -> dict[str, Any]:
     os.close(handle)
     try:
         rows = services.write(table, path, total=total, progress=report)
+        services.record_personal_read(table, job.user, rows)
         progress(rows, rows, _("Saving the file…"))
         save_output(job, services.file_name(table), path)
     finally:

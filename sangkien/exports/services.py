@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from sangkien.accounts.permissions import VIEW_MEMBERS, can_view_personal_data_below
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
+from sangkien.core import audit
 from sangkien.core.errors import ValidationError
 from sangkien.initiatives.models import Initiative
 from sangkien.initiatives.queue import Queue
@@ -77,6 +78,14 @@ def table_for(kind: str, user: Any, code: str, query: QueryDict) -> Table:
         )
         return named(figure_table(report), unit)
     raise Http404
+
+
+def record_personal_read(table: Table, user: Any, rows: int) -> None:
+    """An export holding members' personal data is a reading of it: in the audit log."""
+    if table.personal and table.unit is not None:
+        audit.record_personal_data_read(
+            reader=user, obj=table.unit, through=audit.THROUGH_EXPORT, count=rows
+        )
 
 
 def named(table: Table, unit: Unit | None) -> Table:

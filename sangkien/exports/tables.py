@@ -46,6 +46,7 @@ class Table:
     sheet_name: str = ""
     file_stem: str = "export"
     unit: Unit | None = None  # the unit whose subtree it covers, if one
+    personal: bool = False  # holds members' personal data (its reading is audited)
 
 
 def keyset_batches(
@@ -364,6 +365,7 @@ def member_table(qs: QuerySet[Member], *, personal: bool) -> Table:
         rows=rows,
         sheet_name=_("Members"),
         file_stem="doan-vien",
+        personal=personal,
     )
 
 

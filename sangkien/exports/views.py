@@ -46,7 +46,8 @@ def export(request: HttpRequest, kind: str, code: str = "") -> HttpResponseBase:
     total = table.count()
     if total <= services.inline_limit():
         buffer = io.BytesIO()
-        services.write(table, buffer)
+        rows = services.write(table, buffer)
+        services.record_personal_read(table, request.user, rows)
         buffer.seek(0)
         response = FileResponse(buffer, as_attachment=True, filename=services.file_name(table))
         response["Content-Type"] = services.XLSX_TYPE

@@ -1224,6 +1224,7 @@ class MemberImporter(Importer):
                     action="member.import",
                     object_type="orgs.member",
                     object_id=str(m.pk),
+                    unit_id=m.unit_id,
                     after={
                         "code": m.code,
                         "full_name": m.full_name,
@@ -1788,6 +1789,7 @@ class InitiativeImporter(Importer):
                     "action": "initiative.import",
                     "object_type": "initiatives.initiative",
                     "object_id": str(pk),
+                    "unit_id": item.unit_id,
                     "after": {
                         "title": item.title,
                         "unit": item.unit_id,

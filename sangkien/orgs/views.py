@@ -28,15 +28,18 @@ from sangkien.accounts.permissions import (
     MANAGE_MEMBERS,
     REORGANISE,
     VIEW_MEMBERS,
+    can_anonymise_member,
     can_grant,
     can_manage_grants,
     can_manage_members,
     can_manage_unit,
     can_reorganise,
+    can_view_audit,
     can_view_members,
     can_view_personal_data,
     can_view_unit,
 )
+from sangkien.core import audit
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.core.pages import form_page, is_htmx, posted
 from sangkien.core.pagination import keyset_page
@@ -169,6 +172,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             and unit.kind in services.MEMBER_UNIT_KINDS
         ),
         "can_manage_grants": can_manage_grants(user, unit),
+        "can_view_audit": can_view_audit(user, unit),
         "can_reorganise": can_reorganise(user, unit) and unit.is_active and unit.parent_id,
     }
     return render(request, "orgs/unit_detail.html", context)
@@ -219,7 +223,11 @@ def member_detail(request: HttpRequest, code: str) -> HttpResponse:
         "memberships": [(m, can_view_unit(user, m.unit)) for m in memberships],
         "show_personal": can_view_personal_data(user, member),
         "can_manage": can_manage_members(user, member.unit),
+        "can_anonymise": can_anonymise_member(user, member),
+        "can_view_audit": can_view_audit(user, member.unit),
     }
+    if context["show_personal"]:
+        audit.record_personal_data_read(reader=user, obj=member, through=audit.THROUGH_PAGE)
     return render(request, "orgs/member_detail.html", context)
 
 

@@ -31,7 +31,8 @@ def test_openapi_is_served_as_json_with_our_paths(client, db):
 def test_openapi_names_are_clean(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     assert set(schema["components"]["schemas"]) == {
-        "Unit", "UnitPage", "Member", "MemberPage", "Error", "InvalidInput",
+        "Unit", "UnitPage", "AuditEntry", "AuditPage", "Member", "MemberPage",
+        "Error", "InvalidInput",
         "Campaign", "CampaignList", "CampaignField", "Phase",
         "Initiative", "InitiativeSummary", "InitiativePage", "InitiativeCreate",
         "InitiativeChanges", "Author", "AuthorIn", "Attachment", "HistoryEntry",
@@ -47,7 +48,7 @@ def test_openapi_names_are_clean(client, db):
         "list_initiatives", "create_initiative", "get_initiative", "update_initiative",
         "submit_initiative", "decide_initiative", "decide_initiatives", "withdraw_initiative",
         "reopen_initiative",
-        "add_attachment", "download_attachment", "get_stats",
+        "add_attachment", "list_audit", "download_attachment", "get_stats",
         "move_unit", "merge_units", "split_unit", "dissolve_unit",
     }  # fmt: skip
 
