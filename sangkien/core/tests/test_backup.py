@@ -14,6 +14,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from sangkien.initiatives import services
 from sangkien.initiatives.models import Initiative
@@ -37,6 +38,13 @@ def everything() -> dict[str, list[tuple]]:
 
 def files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The commands' messages in English, the language these tests match them in."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
