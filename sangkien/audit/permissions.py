@@ -63,9 +63,10 @@ def get_entry_for_user(user: Any, pk: int) -> AuditEntry:
 
 def can_view_personal_values(user: Any, entry: AuditEntry) -> bool:
     """May the user see the personal data recorded in this entry?"""
-    if entry.unit_id is None:
+    unit = entry.unit
+    if unit is None:
         return is_national_admin(user)
-    return has_role_on(user, entry.unit, VIEW_PERSONAL_DATA)
+    return has_role_on(user, unit, VIEW_PERSONAL_DATA)
 
 
 def hide_personal(state: Any) -> Any:

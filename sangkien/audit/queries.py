@@ -113,8 +113,8 @@ class ShownEntry:
     @property
     def through(self) -> str:
         """For a reading of personal data: through which page."""
-        where = self.after.get("through") if isinstance(self.after, dict) else None
-        return str(THROUGH.get(where, where or ""))
+        where = str(self.after.get("through") or "") if isinstance(self.after, dict) else ""
+        return str(THROUGH.get(where, where))
 
     @property
     def changes(self) -> list[Change]:

@@ -45,7 +45,7 @@ def is_anonymised(member: Member) -> bool:
 
 def _scrub(state: Any, placeholder: str) -> Any:
     if isinstance(state, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for key, value in state.items():
             if key in PERSONAL_KEYS:
                 out[key] = None
