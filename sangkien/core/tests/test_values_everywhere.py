@@ -35,7 +35,7 @@ def test_money_means_the_same_in_forms_api_services_and_imports(typed, amount):
     assert values.money(typed) == amount  # imports
     assert MoneyField().clean(typed) == amount  # forms
     assert TypeAdapter(schemas.Money).validate_python(typed) == amount  # API
-    assert services._to_int(typed) == amount  # services (what a command or a job passes)
+    assert services.common._to_int(typed) == amount  # services (what a command or a job passes)
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_dates_mean_the_same_in_forms_services_and_imports(typed):
     day = dt.date(2026, 3, 15)
     assert values.date(typed) == (day, values.DAY)  # imports
     assert DayField().clean(typed) == day  # forms
-    assert services._to_date(typed) == day  # services
+    assert services.common._to_date(typed) == day  # services
 
 
 def test_the_api_reads_its_iso_dates_with_the_same_parser():

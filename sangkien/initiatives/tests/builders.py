@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from sangkien.campaigns import services as campaigns
 from sangkien.campaigns.models import Campaign
 from sangkien.initiatives import services
-from sangkien.initiatives.models import Initiative, Status
+from sangkien.initiatives.models import Action, Initiative, Status
 from sangkien.orgs.models import Unit
 
 
@@ -95,3 +96,30 @@ def make_initiative(
     return services.decide_initiative(
         initiative, by=decider, decision=status, reason="Lý do của cán bộ công đoàn"
     )
+
+
+def take_step(
+    initiative: Initiative, *, by: Any, action: str, reason: str = "", benefit_valid_vnd: Any = None
+) -> Initiative:
+    """One step of the transition table named by its action, through the service that takes
+    it, so the table's tests can be written as (status, action) pairs."""
+    if action in (Action.SUBMITTED, Action.RESUBMITTED):
+        # The step as named (a returned initiative is resubmitted, not submitted).
+        with transaction.atomic():
+            return services.workflow._submit(
+                initiative, by=by, expected_version=None, action=action
+            )
+    for decision, decision_action in services.DECISIONS.items():
+        if action == decision_action:
+            return services.decide_initiative(
+                initiative,
+                by=by,
+                decision=decision,
+                reason=reason,
+                benefit_valid_vnd=benefit_valid_vnd,
+            )
+    if action == Action.WITHDRAWN:
+        return services.withdraw_initiative(initiative, by=by, reason=reason)
+    if action == Action.REOPENED:
+        return services.reopen_initiative(initiative, by=by, reason=reason)
+    raise AssertionError(f"{action} is not a step of the workflow")

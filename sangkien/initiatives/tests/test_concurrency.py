@@ -112,7 +112,9 @@ def test_two_officers_deciding_at_once_one_wins_the_other_is_told(
 
         return job
 
-    with mock.patch.object(services, "_tell_authors", slowly(services._tell_authors)):
+    with mock.patch.object(
+        services.workflow, "_tell_authors", slowly(services.workflow._tell_authors)
+    ):
         results = run_at_once(
             own_connections, decide(unit_officer, "valid"), decide(reviewer, "returned")
         )
@@ -146,7 +148,7 @@ def test_two_edits_of_the_same_version_at_once_one_wins(own_connections, tree, m
 
         return job
 
-    with mock.patch.object(services.audit, "record", slowly(services.audit.record)):
+    with mock.patch.object(services.entry.audit, "record", slowly(services.entry.audit.record)):
         results = run_at_once(own_connections, edit("Bản của máy A"), edit("Bản của máy B"))
 
     won = [r for r in results if isinstance(r, Initiative)]

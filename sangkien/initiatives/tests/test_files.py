@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from sangkien.core.errors import ValidationError
 from sangkien.core.models import AuditEntry
 from sangkien.initiatives import files, services
 from sangkien.initiatives.models import Action, Attachment, AttachmentKind, Status
@@ -162,7 +163,7 @@ def test_files_may_be_added_to_a_returned_initiative(tree, campaign, member, uni
     ],
 )
 def test_file_of_a_wrong_type_is_refused(media, draft, member, name, content):
-    with pytest.raises(services.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         services.add_attachment(draft, by=member, upload=upload(name, content))
     message = exc.value.message_dict["file"][0]
     assert name in message
@@ -174,7 +175,7 @@ def test_file_of_a_wrong_type_is_refused(media, draft, member, name, content):
 def test_file_too_large_is_refused(settings, media, draft, member):
     settings.SANGKIEN_ATTACHMENT_MAX_BYTES = 1024
     big = PDF + b"0" * 1024
-    with pytest.raises(services.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         services.add_attachment(draft, by=member, upload=upload("lon.pdf", big))
     assert exc.value.message_dict == {"file": ["lon.pdf is larger than 1.0\xa0KB."]}
     assert not Attachment.objects.exists()
@@ -184,7 +185,7 @@ def test_file_too_large_is_refused(settings, media, draft, member):
 
 
 def test_empty_file_is_refused(draft, member):
-    with pytest.raises(services.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         services.add_attachment(draft, by=member, upload=upload("rong.pdf", b""))
     assert exc.value.message_dict == {"file": ["rong.pdf is empty."]}
 
@@ -193,7 +194,7 @@ def test_too_many_files_are_refused(settings, draft, member):
     settings.SANGKIEN_ATTACHMENT_MAX_COUNT = 2
     first = services.add_attachment(draft, by=member, upload=upload("1.pdf", PDF))
     services.add_attachment(draft, by=member, upload=upload("2.pdf", PDF))
-    with pytest.raises(services.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         services.add_attachment(draft, by=member, upload=upload("3.pdf", PDF))
     assert "at most 2 files" in exc.value.message_dict["file"][0]
     # A removed file makes room.
@@ -202,7 +203,7 @@ def test_too_many_files_are_refused(settings, draft, member):
 
 
 def test_unknown_kind_is_refused(draft, member):
-    with pytest.raises(services.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         services.add_attachment(draft, by=member, upload=upload("a.pdf", PDF), kind="virus")
     assert set(exc.value.message_dict) == {"kind"}
 

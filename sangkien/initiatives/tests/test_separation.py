@@ -17,7 +17,7 @@ from sangkien.initiatives import bulk, services
 from sangkien.initiatives.models import Initiative, Status
 from sangkien.orgs import services as orgs
 
-from .builders import complete, make_campaign
+from .builders import complete, make_campaign, take_step
 
 RULE_VI = "Bạn đã nhập hoặc là tác giả của sáng kiến này nên không thể quyết định nó."
 RULE_EN = "You entered this initiative or are one of its authors, so you cannot decide it."
@@ -106,9 +106,7 @@ def test_someone_else_decides_and_who_entered_it_cannot_reopen(
 
 def test_the_transition_step_obeys_the_rule_too(entered_for_member, unit_officer):
     with pytest.raises(ValidationError):
-        services.transition_initiative(
-            entered_for_member, by=unit_officer, action=services.DECISIONS[Status.VALID]
-        )
+        take_step(entered_for_member, by=unit_officer, action=services.DECISIONS[Status.VALID])
     assert status_of(entered_for_member) == Status.SUBMITTED
 
 
