@@ -84,7 +84,7 @@ def test_rows_are_checked_outside_any_transaction(tree, authors, campaign, monke
 def test_a_file_is_written_in_short_batches_and_keeps_nothing_after(
     tree, authors, campaign, monkeypatch
 ):
-    monkeypatch.setattr(importers, "INITIATIVE_BATCH", 7)
+    monkeypatch.setattr(importers.initiatives, "INITIATIVE_BATCH", 7)
     summary = run_import("initiatives", initiatives_csv(40), "ds.csv", campaign=campaign)
     assert summary.applied and summary.count(IMPORTED) == 40
     # 6 batches kept, 1 state change, 6 batches written, 1 last commit (and the run row).
@@ -98,7 +98,7 @@ def test_a_file_is_written_in_short_batches_and_keeps_nothing_after(
 
 
 def test_a_dry_run_and_a_refused_file_keep_nothing(tree, authors, campaign, monkeypatch):
-    monkeypatch.setattr(importers, "INITIATIVE_BATCH", 7)
+    monkeypatch.setattr(importers.initiatives, "INITIATIVE_BATCH", 7)
     dry = run_import("initiatives", initiatives_csv(20), "ds.csv", campaign=campaign, dry_run=True)
     assert dry.count(IMPORTED) == 20 and not dry.applied
     refused = run_import("initiatives", initiatives_csv(20, bad=15), "ds.csv", campaign=campaign)
@@ -128,7 +128,7 @@ def crash_after(monkeypatch, importer_class, batches: int) -> None:
 def test_an_import_cut_short_while_writing_is_finished_by_running_it_again(
     tree, authors, campaign, unit_officer, monkeypatch
 ):
-    monkeypatch.setattr(importers, "INITIATIVE_BATCH", 10)
+    monkeypatch.setattr(importers.initiatives, "INITIATIVE_BATCH", 10)
     job = Job.objects.create(kind="import", label="Nhập", user=unit_officer)
     data = initiatives_csv(45)
     options = {"user": unit_officer, "scope": [tree.province.path], "campaign": campaign}
@@ -162,7 +162,7 @@ def test_an_import_cut_short_while_writing_is_finished_by_running_it_again(
 def test_a_run_cut_short_while_checking_starts_again_from_the_file(
     tree, authors, campaign, unit_officer, monkeypatch
 ):
-    monkeypatch.setattr(importers, "INITIATIVE_BATCH", 10)
+    monkeypatch.setattr(importers.initiatives, "INITIATIVE_BATCH", 10)
     job = Job.objects.create(kind="import", label="Nhập", user=unit_officer)
     run = ImportRun.objects.create(
         kind="initiatives", filename="ds.csv", job=job, started_at=timezone.now()
@@ -190,7 +190,7 @@ def members_xlsx(n: int) -> bytes:
 def test_a_members_import_cut_short_is_finished_with_the_totals_right(
     tree, authors, unit_officer, monkeypatch
 ):
-    monkeypatch.setattr(importers, "BATCH", 5)
+    monkeypatch.setattr(importers.members, "BATCH", 5)
     job = Job.objects.create(kind="import", label="Nhập", user=unit_officer)
     data = members_xlsx(17)
     with monkeypatch.context() as m:

@@ -147,7 +147,7 @@ if __name__ == "__main__":
 
         from sangkien.imports import importers
 
-        importers.INITIATIVE_BATCH = int(sys.argv[2])
+        importers.initiatives.INITIATIVE_BATCH = int(sys.argv[2])
         _stall(sys.argv[3])
         execute_from_command_line(["sangkien", "worker", *sys.argv[4:]])
         sys.exit(0)
