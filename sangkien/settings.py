@@ -157,6 +157,10 @@ LOGIN_MAX_FAILURES_PER_ADDRESS = int(
 LOGIN_FAILURE_WINDOW = int(os.environ.get("SANGKIEN_LOGIN_FAILURE_WINDOW", "900"))
 # How many days a member's one-time sign-up code stays valid.
 SANGKIEN_INVITATION_DAYS = int(os.environ.get("SANGKIEN_INVITATION_DAYS", "30"))
+# Personal API tokens: how many days a new one lasts unless its owner asks for fewer, and the
+# most an owner may ask for.
+SANGKIEN_TOKEN_DAYS = int(os.environ.get("SANGKIEN_TOKEN_DAYS", "90"))
+SANGKIEN_TOKEN_MAX_DAYS = int(os.environ.get("SANGKIEN_TOKEN_MAX_DAYS", "365"))
 # Password reset links sent by email stay valid this long (seconds).
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("SANGKIEN_PASSWORD_RESET_SECONDS", str(3 * 86400)))
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +89,26 @@ class PreferencesForm(forms.Form):
     email_notifications = forms.BooleanField(
         label=_("Send me emails about my initiatives and my work"), required=False
     )
+
+
+class TokenForm(forms.Form):
+    """A personal API token the user makes for themselves."""
+
+    name = forms.CharField(
+        label=_("What it is for"),
+        max_length=100,
+        required=False,
+        help_text=_("For example the program or computer that will use it."),
+    )
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        most = settings.SANGKIEN_TOKEN_MAX_DAYS
+        days = self.fields["days"]
+        days.initial = settings.SANGKIEN_TOKEN_DAYS
+        days.validators.append(MaxValueValidator(most))
+        days.widget.attrs.update({"min": 1, "max": most})
 
 
 class SignUpForm(forms.Form):

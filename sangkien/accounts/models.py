@@ -96,7 +96,9 @@ def hash_token(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A personal API token; only its hash is stored, the token is shown once."""
+    """A personal API token; only its hash is stored, the token is shown once. It answers
+    until `expires_at`, or until it is revoked (by its owner, an administrator, or when the
+    account is anonymised)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -106,6 +108,7 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -126,27 +126,76 @@ def revoke_role(grant: RoleGrant, *, by: Any) -> None:
     forget_grants(grant.user)
 
 
-def create_token(user: User, *, name: str = "", by: Any = None) -> str:
-    """Make a personal API token and return it; only its hash is kept."""
+def token_days_error(days: int) -> str | None:
+    """Why a token cannot last `days` days, or None."""
+    if not 1 <= days <= settings.SANGKIEN_TOKEN_MAX_DAYS:
+        return _("A token lasts from 1 to %(most)d days.") % {
+            "most": settings.SANGKIEN_TOKEN_MAX_DAYS
+        }
+    return None
+
+
+@transaction.atomic
+def create_token(user: User, *, name: str = "", days: int | None = None, by: Any = None) -> str:
+    """Make a personal API token that lasts `days` days (default SANGKIEN_TOKEN_DAYS) and
+    return it; only its hash is kept. Refused for an account that cannot log in."""
+    if not user.is_active:
+        raise ValidationError(
+            {"user": _("The account %(name)s is deactivated.") % {"name": user.username}}
+        )
+    days = settings.SANGKIEN_TOKEN_DAYS if days is None else days
+    if problem := token_days_error(days):
+        raise ValidationError({"days": problem})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=clean_line(name), prefix=raw[:10], key_hash=hash_token(raw)
+        user=user,
+        name=clean_line(name)[:100],
+        prefix=raw[:10],
+        key_hash=hash_token(raw),
+        expires_at=timezone.now() + dt.timedelta(days=days),
     )
-    audit.record(actor=by or user, action="token.create", obj=token, after={"user": user.username})
+    audit.record(
+        actor=by or user,
+        action="token.create",
+        obj=token,
+        after={"user": user.username, "name": token.name, "expires_at": token.expires_at},
+    )
     return raw
 
 
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first, revoked and expired ones included."""
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at", "-id"))
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, by: Any) -> ApiToken:
+    """Stop the token answering from now on; revoking it again changes nothing."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=by,
+            action="token.revoke",
+            obj=token,
+            before={"user": token.user.username, "name": token.name, "prefix": token.prefix},
+        )
+    return token
+
+
 def user_for_token(raw: str) -> User | None:
+    """The active user whose token this is, if it is neither revoked nor expired."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True)
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
         .first()
     )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -37,8 +37,9 @@ from .forms import (
     PreferencesForm,
     SignUpForm,
     TemporaryPasswordForm,
+    TokenForm,
 )
-from .models import Invitation, RoleGrant, User
+from .models import ApiToken, Invitation, RoleGrant, User
 from .permissions import (
     INVITE_MEMBERS,
     can_invite,
@@ -77,7 +78,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def me(request: SignedInRequest) -> HttpResponse:
-    """The signed-in user's account: roles (with their units) and preferences."""
+    """The signed-in user's account: roles (with their units), API tokens and preferences."""
     user = request.user
     form = PreferencesForm(
         posted(request), initial={"email_notifications": user.email_notifications}
@@ -88,6 +89,18 @@ def me(request: SignedInRequest) -> HttpResponse:
         )
         messages.success(request, _("Your preferences were saved."))
         return redirect("accounts:me")
+    return _me_page(request, form=form, token_form=TokenForm())
+
+
+def _me_page(
+    request: SignedInRequest,
+    *,
+    form: PreferencesForm,
+    token_form: TokenForm,
+    new_token: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
     grants = list(
         RoleGrant.objects.filter(user=user).select_related("unit").order_by("unit__path", "role")
     )
@@ -95,8 +108,46 @@ def me(request: SignedInRequest) -> HttpResponse:
         "form": form,
         "grants": grants,
         "languages": settings.LANGUAGES,
+        "tokens": services.tokens_of(user),
+        "token_form": token_form,
+        "new_token": new_token,
+        "now": timezone.now(),
     }
-    return render(request, "accounts/me.html", context)
+    return render(request, "accounts/me.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_POST
+def token_create(request: SignedInRequest) -> HttpResponse:
+    """A new personal API token, shown on the answer only this once (never stored in a
+    message or the session)."""
+    user = request.user
+    preferences = PreferencesForm(initial={"email_notifications": user.email_notifications})
+    token_form = TokenForm(request.POST)
+    if not token_form.is_valid():
+        return _me_page(request, form=preferences, token_form=token_form, status=400)
+    try:
+        raw = services.create_token(
+            user,
+            name=token_form.cleaned_data["name"],
+            days=token_form.cleaned_data["days"],
+            by=user,
+        )
+    except ValidationError as exc:
+        add_service_errors(token_form, exc)
+        return _me_page(request, form=preferences, token_form=token_form, status=400)
+    return _me_page(request, form=preferences, token_form=TokenForm(), new_token=raw)
+
+
+@login_required
+@require_POST
+def token_revoke(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Revoke one of the user's own tokens; anyone else's token is not found."""
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.revoke_token(token, by=request.user)
+    messages.success(request, _("The token %(prefix)s… was revoked.") % {"prefix": token.prefix})
+    return redirect("accounts:me")
 
 
 # -- sign-up with a one-time code ----------------------------------------------------------

@@ -21,15 +21,19 @@ from .errors import install_handlers, message_response, method_not_allowed, rout
 from .initiatives import router as initiatives_router
 from .members import router as members_router
 from .stats import router as stats_router
+from .tokens import router as tokens_router
 from .units import router as units_router
 
 DESCRIPTION = """\
 The Sáng kiến API, version 1.
 
 **Authentication.** Send a personal token as `Authorization: Bearer TOKEN` (an administrator
-makes one with `sangkien token create USERNAME`), or use the browser session of a signed-in
-user; session requests that change data must carry Django's CSRF token (`X-CSRFToken`).
-A token that is unknown or revoked gets 401 even when a session is present.
+makes one with `sangkien token create USERNAME`, and every user on their My account page), or
+use the browser session of a signed-in user; session requests that change data must carry
+Django's CSRF token (`X-CSRFToken`). A token lasts the days its owner chose (by default 90, at
+most 365, as configured); one that is unknown, expired or revoked, or whose user is
+deactivated, gets 401 even when a session is present. `GET /api/v1/tokens` lists the caller's
+tokens and `POST /api/v1/tokens/{id}/revoke` revokes one.
 
 **Scope.** Every role is held on a unit and covers its subtree. Anything outside the
 caller's subtrees answers 404, exactly as if it did not exist.
@@ -139,6 +143,7 @@ api.add_router("/campaigns", campaigns_router)
 api.add_router("/initiatives", initiatives_router)
 api.add_router("/stats", stats_router)
 api.add_router("/audit", audit_router)
+api.add_router("/tokens", tokens_router)
 install_handlers(api)
 
 

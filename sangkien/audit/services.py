@@ -176,6 +176,7 @@ def own_data(user: Any) -> dict[str, Any]:
                 "prefix": t.prefix,
                 "created_at": _time(t.created_at),
                 "last_used_at": _time(t.last_used_at),
+                "expires_at": _time(t.expires_at),
                 "revoked_at": _time(t.revoked_at),
             }
             for t in ApiToken.objects.filter(user=user).order_by("id")
