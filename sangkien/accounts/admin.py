@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 
 from . import throttle
 from .models import ApiToken, RoleGrant, User
@@ -24,6 +25,20 @@ class AdminLoginForm(AdminAuthenticationForm):
 
 
 admin.site.login_form = AdminLoginForm
+_admin_login = admin.site.login
+
+
+def _limited_admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin's login page; a refusal by the login limit answers 429, as the site's does."""
+    response = _admin_login(request, extra_context)
+    form = getattr(response, "context_data", None) or {}
+    form = form.get("form")
+    if form is not None and form.is_bound and form.has_error("__all__", "throttled"):
+        response.status_code = 429
+    return response
+
+
+admin.site.login = _limited_admin_login  # type: ignore[method-assign]
 
 
 class RoleGrantInline(admin.TabularInline):

@@ -55,7 +55,7 @@ def test_the_admin_login_is_limited_like_the_site_login(client, settings, root):
         assert "_auth_user_id" not in admin_login(client, "root", "sai").wsgi_request.session
     response = admin_login(client, "root", PASSWORD)
     assert "_auth_user_id" not in client.session
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert "Đăng nhập sai quá nhiều lần" in response.content.decode()
     assert site_login(client, "root", PASSWORD).status_code == 429
 
@@ -63,7 +63,13 @@ def test_the_admin_login_is_limited_like_the_site_login(client, settings, root):
 def test_failures_on_the_site_login_close_the_admin_login(client, settings, root):
     for _ in range(settings.LOGIN_MAX_FAILURES):
         assert site_login(client, "root", "sai").status_code == 200
-    admin_login(client, "root", PASSWORD)
+    assert admin_login(client, "root", PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_wrong_password_on_the_admin_login_is_not_a_429(client, root):
+    response = admin_login(client, "root", "sai")
+    assert response.status_code == 200
     assert "_auth_user_id" not in client.session
 
 
