@@ -33,6 +33,7 @@ _LOCK_WORDS = (
     "lock timeout",
     "could not obtain lock",
     "deadlock detected",
+    "could not serialize access",
 )
 
 
@@ -82,3 +83,30 @@ def retry_on_lock(
             logger.info("%s: the database is busy (try %s of %s)", what, attempt, attempts)
             time.sleep(wait * 2 ** (attempt - 1))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+# -- the unit tree's lock ----------------------------------------------------------------------
+
+# One advisory lock for the whole unit tree (PostgreSQL). A reorganisation (a move, merge,
+# split or dissolution, a new unit, a rename) holds it alone; every writer of the figures or
+# of the units' member counts (submissions, decisions, withdrawals, reopenings, new and
+# edited initiatives, member changes, import batches) holds it shared. Each takes it first,
+# before any row lock, so the two kinds queue at this one lock and never hold rows the other
+# waits for: a reorganisation rewrites the paths of a subtree and the figures of its
+# ancestors while no submission is half way through the same rows (which deadlocked). Shared
+# holders do not wait for each other. On SQLite every transaction starts IMMEDIATE (settings),
+# holding the one write lock from its first statement: writers are already serialised.
+TREE_LOCK = 7_362_516_040_001
+
+
+def hold_tree(*, exclusive: bool = False) -> None:
+    """Take the unit tree's lock until the end of the current transaction: shared (writers of
+    figures and member counts) or `exclusive` (reorganisations). Call it first in the
+    transaction; taking it again is harmless. Outside a transaction it is an error."""
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("hold_tree() needs a transaction")
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [TREE_LOCK])

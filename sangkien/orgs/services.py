@@ -19,7 +19,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sangkien.core import audit
+from sangkien.core import audit, locks
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.formats import short_date
 from sangkien.initiatives import services as initiatives
@@ -152,7 +152,10 @@ def _check_child_kind(parent: Unit | None, kind: str) -> None:
 
 
 def _lock(unit: Unit) -> Unit:
-    """Re-read a unit under a row lock so concurrent reorganisations queue."""
+    """Re-read a unit under a row lock so concurrent reorganisations queue. The unit tree's
+    lock is taken alone first (`core.locks.hold_tree`): the submissions, decisions and member
+    changes under way finish before the tree changes, and those that start wait for it."""
+    locks.hold_tree(exclusive=True)
     return Unit.objects.select_for_update().get(pk=unit.pk)
 
 
@@ -719,6 +722,7 @@ def create_member(
             "joined_on": joined_on,
         }
     )
+    locks.hold_tree()  # the member counts of the unit's chain change
     unit = Unit.objects.get(pk=unit.pk)  # the caller's copy may predate a reorganisation
     if unit.kind not in MEMBER_UNIT_KINDS:
         errors["unit"] = _("Members belong to a grassroots union or a union group.")
@@ -792,6 +796,7 @@ def _move_member(member: Member, target: Unit, on: dt.date, reason: str) -> None
 def move_member(
     member: Member, *, to: Unit, by: Any, on: dt.date | None = None, reason: str = ""
 ) -> Member:
+    locks.hold_tree()  # the member counts of the unit's chain change
     member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
     if member.left_on is not None:
         raise ValidationError({"member": _("This person is no longer a member.")})
@@ -820,6 +825,7 @@ def move_member(
 def end_membership(
     member: Member, *, by: Any, on: dt.date | None = None, reason: str = ""
 ) -> Member:
+    locks.hold_tree()  # the member counts of the unit's chain change
     member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
     if member.left_on is not None:
         raise ValidationError({"member": _("This person is no longer a member.")})

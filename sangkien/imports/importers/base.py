@@ -341,6 +341,8 @@ class Importer:
 
     def _apply_batch(self, pk: int) -> None:
         with transaction.atomic():
+            # Figures and member counts move: no reorganisation runs meanwhile.
+            locks.hold_tree()
             batch = (
                 ImportBatch.objects.select_for_update()
                 .filter(pk=pk, applied_at__isnull=True)

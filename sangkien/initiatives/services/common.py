@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from sangkien import values
 from sangkien.campaigns.models import Campaign
+from sangkien.core import locks
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.orgs.models import Unit
 from sangkien.stats import engine as stats_engine
@@ -176,7 +177,9 @@ def _history(
         benefit_claimed_vnd=initiative.benefit_claimed_vnd,
         members=members,
     )
-    # The figures move in the same transaction as the step that moves them.
+    # The figures move in the same transaction as the step that moves them, under the tree's
+    # lock (taken already by `_lock` or the service; again here for any other caller).
+    locks.hold_tree()
     stats_engine.record(initiative, entry)
     return entry
 
@@ -184,7 +187,10 @@ def _history(
 def _lock(initiative: Initiative) -> Initiative:
     """The initiative as it is now, its row locked until the transaction ends. Only this
     row: the campaign and unit rows are read, never locked, so entries do not queue up
-    behind each other."""
+    behind each other. The unit tree's lock is taken shared first (`core.locks.hold_tree`):
+    a reorganisation under way finishes before the step reads the unit, and one that starts
+    waits for the step."""
+    locks.hold_tree()
     return (
         Initiative.objects.select_for_update(of=("self",))
         .select_related("campaign", "campaign__owner", "unit", "decided_by__member")

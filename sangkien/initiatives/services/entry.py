@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from sangkien import values
 from sangkien.campaigns.models import ApplicationField, Campaign
-from sangkien.core import audit
+from sangkien.core import audit, locks
 from sangkien.core.errors import ValidationError
 from sangkien.orgs.models import Member, Unit
 from sangkien.text import clean_line, fold
@@ -238,6 +238,7 @@ def create_initiative(
     """A new draft. Whatever is given must be valid (a draft may still be incomplete, but it
     has a title); when no authors are given and the user is a member, the user is the sole
     author."""
+    locks.hold_tree()  # the unit read next is not being reorganised
     unit = Unit.objects.get(pk=unit.pk)
     cleaned, errors = _clean_fields(fields, campaign)
     if "title" not in fields:
