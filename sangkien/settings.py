@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sangkien.core.middleware.PrivateCacheMiddleware",
+    "sangkien.accounts.middleware.UserLanguageMiddleware",
     "sangkien.accounts.middleware.ForcePasswordChangeMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -85,9 +85,22 @@ class GrantForm(forms.Form):
         return identifier
 
 
+# Each language named in itself, as language switches do.
+LANGUAGE_NAMES = [("vi", "Tiếng Việt"), ("en", "English")]
+
+
 class PreferencesForm(forms.Form):
     email_notifications = forms.BooleanField(
         label=_("Send me emails about my initiatives and my work"), required=False
+    )
+    language = forms.ChoiceField(
+        label=_("My language"),
+        choices=LANGUAGE_NAMES,
+        required=False,
+        help_text=_(
+            "Emails and notifications are written in it, and the pages are shown in it when "
+            "you log in. The language switch changes the pages on this browser."
+        ),
     )
 
 

@@ -35,6 +35,17 @@ class User(AbstractUser):
         related_name="user",
     )
     email_notifications = models.BooleanField(_("send me emails"), default=True)
+    # The language the product writes to the user in: emails and notifications, and the
+    # pages when they log in (the language switch still changes the pages after that).
+    # Empty until they choose: the pages follow the switch, emails are in Vietnamese.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        db_default="",
+    )
     # Set when someone else chose the password (an officer's reset, a temporary password):
     # every page leads to the change-password page until the user picks their own.
     must_change_password = models.BooleanField(_("must change password"), default=False)

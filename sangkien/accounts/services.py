@@ -202,17 +202,24 @@ def user_for_token(raw: str) -> User | None:
 
 
 @transaction.atomic
-def update_preferences(user: User, *, by: Any, email_notifications: bool) -> User:
-    """The user's own settings (today: whether to send them emails)."""
-    before = {"email_notifications": user.email_notifications}
+def update_preferences(
+    user: User, *, by: Any, email_notifications: bool, language: str | None = None
+) -> User:
+    """The user's own settings: whether to send them emails, and the language the product
+    writes to them in (None leaves it as it is)."""
+    if language is not None and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    before = {"email_notifications": user.email_notifications, "language": user.language}
     user.email_notifications = email_notifications
-    user.save(update_fields=["email_notifications"])
+    if language is not None:
+        user.language = language
+    user.save(update_fields=["email_notifications", "language"])
     audit.record(
         actor=by,
         action="user.preferences",
         obj=user,
         before=before,
-        after={"email_notifications": email_notifications},
+        after={"email_notifications": email_notifications, "language": user.language},
     )
     return user
 

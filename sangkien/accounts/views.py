@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from .forms import (
     TemporaryPasswordForm,
     TokenForm,
 )
+from .middleware import remember_language
 from .models import ApiToken, Invitation, RoleGrant, User
 from .permissions import (
     INVITE_MEMBERS,
@@ -81,14 +82,27 @@ def me(request: SignedInRequest) -> HttpResponse:
     """The signed-in user's account: roles (with their units), API tokens and preferences."""
     user = request.user
     form = PreferencesForm(
-        posted(request), initial={"email_notifications": user.email_notifications}
+        posted(request),
+        initial={
+            "email_notifications": user.email_notifications,
+            "language": user.language or translation.get_language(),
+        },
     )
     if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"] or None  # not given: left as it is
         services.update_preferences(
-            user, by=user, email_notifications=form.cleaned_data["email_notifications"]
+            user,
+            by=user,
+            email_notifications=form.cleaned_data["email_notifications"],
+            language=language,
         )
-        messages.success(request, _("Your preferences were saved."))
-        return redirect("accounts:me")
+        # The pages follow the new choice at once.
+        with translation.override(language or translation.get_language()):
+            messages.success(request, _("Your preferences were saved."))
+        response = redirect("accounts:me")
+        if language:
+            remember_language(response, language)
+        return response
     return _me_page(request, form=form, token_form=TokenForm())
 
 

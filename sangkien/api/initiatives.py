@@ -170,7 +170,7 @@ def initiative_out(request: HttpRequest, initiative: models.Initiative) -> dict[
                 "to": h.to_status,
                 "by": _name(h.actor),
                 "at": h.at,
-                "note": h.note,
+                "note": h.note_text,
                 "benefit_valid_vnd": h.benefit_valid_vnd,
                 "moved_from": h.moved_from.code if h.moved_from else None,
             }

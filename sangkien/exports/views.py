@@ -14,31 +14,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sangkien.core.wording import Wording
 from sangkien.jobs.services import start
 
 from . import services
+from .phrases import EXPORT_TITLE
 from .tables import Table
 
 
-def _rows(n: int) -> str:
-    return number_format(n, use_l10n=True, force_grouping=True)
-
-
-def job_label(table: Table, rows: int) -> str:
-    values = {"rows": _rows(rows), "unit": table.unit.name if table.unit else ""}
-    if table.kind == "members":
-        return _("Members of %(unit)s to Excel (%(rows)s rows)") % values
-    if table.kind == "units":
-        return _("Units of %(unit)s to Excel (%(rows)s rows)") % values
-    if table.kind == "figures":
-        return _("Figures of %(unit)s to Excel") % values
-    if table.unit is not None:
-        return _("Initiatives of %(unit)s to Excel (%(rows)s rows)") % values
-    return _("Initiatives to Excel (%(rows)s rows)") % values
+def job_label(table: Table, rows: int) -> Wording:
+    return EXPORT_TITLE(kind=table.kind, rows=rows, unit=table.unit.name if table.unit else "")
 
 
 def export(request: HttpRequest, kind: str, code: str = "") -> HttpResponseBase:

@@ -34,6 +34,7 @@ from sangkien.accounts.permissions import MANAGE_MEMBERS
 from sangkien.campaigns.models import Campaign
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.core.pages import is_htmx
+from sangkien.core.wording import Wording
 from sangkien.jobs.models import Job, JobStatus
 from sangkien.jobs.services import (
     as_it_is_now,
@@ -46,6 +47,7 @@ from sangkien.orgs.permissions import top_units_for
 
 from .forms import KIND_LABELS, ConfirmForm, ImportForm
 from .permissions import JOB_KIND, get_import_for_user, import_scope, import_units, importable_kinds
+from .phrases import CHECK_TITLE, IMPORT_TITLE
 
 # The row outcomes of sangkien.imports.importers (which the pages need not load).
 IMPORTED, UPDATED, SKIPPED, REJECTED = "imported", "updated", "skipped", "rejected"
@@ -105,8 +107,7 @@ def import_index(request: HttpRequest) -> HttpResponse:
             dry_run=True,
             accept_valid=False,
             input_file=upload,
-            label=_("Check of %(file)s (%(kind)s)")
-            % {"file": upload.name, "kind": KIND_LABELS[kind]},
+            label=CHECK_TITLE(file=upload.name, kind=kind),
         )
         return redirect("imports:detail", job.pk)
     recent = list(Job.objects.filter(user_id=user.pk, kind=JOB_KIND).order_by("-pk")[:RECENT])
@@ -190,8 +191,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 dry_run=False,
                 accept_valid=bool(form.cleaned_data["accept_valid"]),
                 input_file=File(handle, name=name),
-                label=_("Import of %(file)s (%(kind)s)")
-                % {"file": name, "kind": KIND_LABELS.get(kind, kind)},
+                label=IMPORT_TITLE(file=name, kind=kind),
                 from_job=check.pk,
             )
     return redirect("imports:detail", job.pk)
@@ -225,7 +225,7 @@ def _start(
     dry_run: bool,
     accept_valid: bool,
     input_file: Any,
-    label: str,
+    label: Wording,
     from_job: int | None = None,
 ) -> Job:
     scope = import_scope(user, kind)

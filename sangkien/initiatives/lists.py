@@ -32,7 +32,7 @@ from sangkien.jobs import services as jobs
 from sangkien.orgs.models import Unit
 from sangkien.orgs.permissions import get_unit_for_user
 
-from . import bulk, queries
+from . import bulk, phrases, queries
 from .models import Initiative, Status
 from .permissions import (
     DECIDE,
@@ -243,7 +243,7 @@ def queue_decide(request: HttpRequest) -> HttpResponse:
         job = jobs.start(
             "decisions",
             user=user,
-            label=_("Bulk decision on %(n)s initiatives") % {"n": number_format(len(ids))},
+            label=phrases.BULK_DECISION_TITLE(n=len(ids)),
             params={
                 "ids": ids,
                 "decision": decision,

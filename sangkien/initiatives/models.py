@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sangkien.campaigns.models import ApplicationField, Campaign, Phase
+from sangkien.core import wording
 from sangkien.core.paths import minimal_paths
 from sangkien.formats import input_datetime
 from sangkien.orgs.models import PATH_END, SEGMENT, Member, Unit, UnitKind, decode_path, subtrees_q
@@ -361,6 +362,12 @@ class HistoryEntry(models.Model):
     )
     at = models.DateTimeField(_("when"))
     note = models.TextField(_("note"), blank=True)
+    # A note the product writes itself (an attachment, an import) is a phrase written out in
+    # the reader's language (sangkien.core.wording); `note` then keeps it as it read when it
+    # was written, what rows written before phrases existed show. A person's note (a reason)
+    # has no code and reads as they typed it.
+    note_code = models.CharField(max_length=64, blank=True, default="", db_default="")
+    note_params = models.JSONField(default=dict, blank=True, db_default={})
     # On a validation: the benefit the officer accepted (the claimed one stays on the row).
     benefit_valid_vnd = models.BigIntegerField(null=True, blank=True)
     # On an edit: the names of the fields that changed.
@@ -389,3 +396,8 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative_id} {self.action} {input_datetime(self.at)}"
+
+    @property
+    def note_text(self) -> str:
+        """The note in the active language."""
+        return wording.render(self.note_code, self.note_params, fallback=self.note)

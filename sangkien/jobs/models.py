@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sangkien.core import wording
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to start")
@@ -44,7 +46,11 @@ def output_path(instance: Job, filename: str) -> str:
 
 class Job(models.Model):
     kind = models.CharField(_("kind"), max_length=32)
+    # The title is a phrase written out in the reader's language (sangkien.core.wording);
+    # `label` keeps it as it read when the job started (what jobs from before phrases show).
     label = models.CharField(_("title"), max_length=200)
+    label_code = models.CharField(max_length=64, blank=True, default="", db_default="")
+    label_params = models.JSONField(default=dict, blank=True, db_default={})
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),
@@ -100,6 +106,11 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def title(self) -> str:
+        """The job's title in the active language."""
+        return wording.render(self.label_code, self.label_params, fallback=self.label)
 
     @property
     def is_finished(self) -> bool:

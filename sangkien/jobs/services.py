@@ -71,7 +71,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from sangkien.core import locks
+from sangkien.core import locks, wording
 
 from .models import FINISHED, Job, JobStatus
 
@@ -154,7 +154,7 @@ def start(
     *,
     user: Any,
     unit: Any = None,
-    label: str,
+    label: str | wording.Wording,
     params: dict[str, Any] | None = None,
     input_file: File | None = None,
 ) -> Job:
@@ -163,9 +163,12 @@ def start(
     `params` must be JSON (codes and ids, not objects); `input_file` (an upload or any
     Django File) is stored under MEDIA_ROOT/jobs/in/ and its name kept in `input_name`."""
     handler_for(kind)  # an unknown kind is a programming error: fail before writing
+    label_code, label_params = wording.as_stored(label)
     job = Job(
         kind=kind,
         label=str(label)[: Job._meta.get_field("label").max_length],
+        label_code=label_code,
+        label_params=label_params,
         user=user,
         unit=unit,
         params=params or {},

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sangkien.core import wording
+
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
     def unread(self) -> NotificationQuerySet:
@@ -16,8 +18,12 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    # The message is stored in the recipient's words at the time it was made, like an email.
+    # The message is written out when it is shown, in the reader's language, from its phrase
+    # (`code`, `params`: sangkien.core.wording). `text` is the message as it read when it was
+    # made, in the recipient's language: what rows made before phrases existed show.
     text = models.CharField(_("message"), max_length=500)
+    code = models.CharField(max_length=64, blank=True, default="", db_default="")
+    params = models.JSONField(default=dict, blank=True, db_default={})
     url = models.CharField(_("link"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -35,3 +41,8 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def message(self) -> str:
+        """The message in the active language."""
+        return wording.render(self.code, self.params, fallback=self.text)

@@ -25,6 +25,7 @@ from sangkien.initiatives.models import (
     Initiative,
     Status,
 )
+from sangkien.initiatives.phrases import IMPORTED as IMPORTED_NOTE
 from sangkien.initiatives.rules import ENTRY_UNIT_KINDS, MAX_TEXT
 from sangkien.orgs.models import Member, Unit
 from sangkien.stats import engine as stats_engine
@@ -539,14 +540,11 @@ class InitiativeImporter(Importer):
                 for i, (name, member_id, share) in enumerate(item.authors)
             ],
         )
-        note = _("Imported from %(file)s") % {"file": self.summary.filename}
         entries = []
         states = []
         for pk, (_position, item) in zip(ids, new, strict=True):
             members = sorted({m for _n, m, _s in item.authors if m is not None})
-            row_note = _("%(note)s, row %(n)s.") % {"note": note, "n": item.number}
-            if item.note:
-                row_note += " " + _("Note in the file: %(note)s") % {"note": item.note}
+            row_note = IMPORTED_NOTE(file=self.summary.filename, row=item.number, note=item.note)
             entries.append(
                 {
                     "initiative_id": pk,
@@ -555,7 +553,9 @@ class InitiativeImporter(Importer):
                     "to_status": Status.SUBMITTED,
                     "actor_id": user_id,
                     "at": self.now,
-                    "note": row_note,
+                    "note": str(row_note),
+                    "note_code": row_note.code,
+                    "note_params": row_note.params,
                     "benefit_claimed_vnd": item.benefit,
                     "members": members,
                 }

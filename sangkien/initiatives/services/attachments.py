@@ -16,7 +16,7 @@ from sangkien.core import audit
 from sangkien.core.errors import ValidationError
 from sangkien.text import clean_line
 
-from .. import files
+from .. import files, phrases
 from ..models import (
     Action,
     Attachment,
@@ -100,7 +100,7 @@ def add_attachment(
             by=by,
             from_status=initiative.status,
             changed=["attachments"],
-            note=_("Attached %(name)s") % {"name": name},
+            note=phrases.ATTACHED(name=name),
         )
         audit.record(
             actor=by,
@@ -132,7 +132,7 @@ def remove_attachment(attachment: Attachment, *, by: Any) -> Attachment:
             by=by,
             from_status=initiative.status,
             changed=["attachments"],
-            note=_("Removed %(name)s") % {"name": attachment.original_name},
+            note=phrases.REMOVED(name=attachment.original_name),
         )
         audit.record(
             actor=by,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from sangkien import values
 from sangkien.campaigns.models import Campaign
-from sangkien.core import locks
+from sangkien.core import locks, wording
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.orgs.models import Unit
 from sangkien.stats import engine as stats_engine
@@ -156,11 +156,14 @@ def _history(
     *,
     by: Any,
     from_status: str,
-    note: str = "",
+    note: str | wording.Wording = "",
     benefit_valid_vnd: int | None = None,
     changed: list[str] | None = None,
     at: dt.datetime | None = None,
 ) -> HistoryEntry:
+    """`note` is a person's text, stored as typed, or a phrase the product writes, shown in
+    the reader's language (its text as it reads now is kept too)."""
+    note_code, note_params = wording.as_stored(note)
     members = sorted(
         {m for m in initiative.authors.values_list("member_id", flat=True) if m is not None}
     )
@@ -171,7 +174,9 @@ def _history(
         to_status=initiative.status,
         actor=_user(by),
         at=at or timezone.now(),
-        note=note,
+        note=str(note),
+        note_code=note_code,
+        note_params=note_params,
         benefit_valid_vnd=benefit_valid_vnd,
         changed_fields=changed or [],
         benefit_claimed_vnd=initiative.benefit_claimed_vnd,

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import formats
-from django.utils.translation import gettext as _
-
 from sangkien.accounts.models import Role, RoleGrant, User
 from sangkien.notifications.services import notify
 from sangkien.orgs.models import Unit
 
-from ..models import (
-    Initiative,
-    Status,
-)
+from .. import phrases
+from ..models import Initiative
 
 # -- notifications -------------------------------------------------------------------------
 
@@ -61,61 +56,24 @@ def _others(users: list[Any], by: Any) -> list[Any]:
 
 
 def _tell_reviewers(initiative: Initiative, *, resubmitted: bool, by: Any) -> None:
-    ref, title, unit = initiative.reference, initiative.title, initiative.unit.name
-
-    def text() -> str:
-        if resubmitted:
-            return _("%(ref)s “%(title)s” (%(unit)s) was resubmitted after changes.") % {
-                "ref": ref,
-                "title": title,
-                "unit": unit,
-            }
-        return _("New initiative to review: %(ref)s “%(title)s” (%(unit)s).") % {
-            "ref": ref,
-            "title": title,
-            "unit": unit,
-        }
-
+    said = phrases.REVIEW_RESUBMITTED if resubmitted else phrases.REVIEW_NEW
+    text = said(ref=initiative.reference, title=initiative.title, unit=initiative.unit.name)
     notify(_others(reviewers_for(initiative.unit), by), text=text, url=_url(initiative))
 
 
 def _tell_authors(initiative: Initiative, *, reason: str, by: Any) -> None:
-    ref, title, status = initiative.reference, initiative.title, initiative.status
-    benefit = initiative.benefit_valid_vnd
-    claimed = initiative.benefit_claimed_vnd
-
-    def headline() -> str:
-        label = Status(status).label.lower()
-        return _("Your initiative %(ref)s “%(title)s” is now: %(status)s.") % {
-            "ref": ref,
-            "title": title,
-            "status": label,
-        }
-
-    def text() -> str:
-        # The in-app notification is all most members read: it carries the reason.
-        if not reason:
-            return headline()
-        return f"{headline()} {_('Reason: %(reason)s') % {'reason': reason}}"
-
-    def body() -> str:
-        lines = [headline()]
-        if benefit is not None:
-            lines.append(
-                _("Validated benefit: %(amount)s đồng (claimed: %(claimed)s đồng).")
-                % {
-                    "amount": formats.number_format(benefit, force_grouping=True),
-                    "claimed": formats.number_format(claimed, force_grouping=True),
-                }
-            )
-        if reason:
-            lines.append(_("Reason: %(reason)s") % {"reason": reason})
-        return "\n".join(lines)
-
+    values = {
+        "ref": initiative.reference,
+        "title": initiative.title,
+        "status": str(initiative.status),
+        "reason": reason,
+        "benefit": initiative.benefit_valid_vnd,
+        "claimed": initiative.benefit_claimed_vnd,
+    }
     notify(
         _others(author_users(initiative), by),
-        text=text,
-        subject=headline,
-        body=body,
+        text=phrases.DECIDED(**values),
+        subject=phrases.DECIDED_HEADLINE(**values),
+        body=phrases.DECIDED_BODY(**values),
         url=_url(initiative),
     )

@@ -215,7 +215,7 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
 # -- the notify helper ---------------------------------------------------------------------
 
 
-def test_texts_are_rendered_in_vietnamese_whatever_the_callers_language(member, unit_officer):
+def test_plain_texts_are_rendered_in_the_recipients_language_not_the_callers(member, unit_officer):
     seen = []
 
     def text():
@@ -224,7 +224,7 @@ def test_texts_are_rendered_in_vietnamese_whatever_the_callers_language(member, 
 
     assert translation.get_language() == "en"
     services.notify([member, unit_officer], text=text, url="/initiatives/1/")
-    assert seen == ["vi"]
+    assert seen == ["vi", "vi"]  # once per recipient, each in their language (Vietnamese here)
     assert texts(member) == ["Sáng kiến SK-000001 đã hợp lệ."]
 
 
