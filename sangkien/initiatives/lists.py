@@ -31,6 +31,8 @@ from sangkien.core.site import site_url
 from sangkien.jobs import services as jobs
 from sangkien.orgs.models import Unit
 from sangkien.orgs.permissions import get_unit_for_user
+from sangkien.stats import queue as stats_queue
+from sangkien.text import fold
 
 from . import bulk, phrases, queries
 from .models import Initiative, Status
@@ -114,13 +116,35 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "initiatives/initiative_queue.html", context)
 
 
+def _status_counts(queue: Queue) -> dict[str, int]:
+    """The queue's counts per status under its filters other than the status: read from the
+    statistics' queue rows when only the unit, campaign and phase filter it (a few rows
+    whatever the queue's size), counted over the initiatives otherwise."""
+    f = queue.form.filters()
+    if f.field is not None or f.submitted_from or f.submitted_to or f.on_behalf is not None:
+        return queries.status_counts(queue.filtered(with_status=False))
+    if fold(f.q or ""):
+        return queries.status_counts(queue.filtered(with_status=False))
+    if queue.no_match or queue.too_many:
+        paths: list[str] = []
+    elif queue.unit is not None:
+        paths = [queue.unit.path]
+    elif queue.matches:
+        paths = [u.path for u in queue.matches]
+    else:
+        paths = queue.paths
+    counts = {s.value: 0 for s in Status}
+    counts.update(stats_queue.counts(paths, campaign=f.campaign, phase=f.phase))
+    return counts
+
+
 @login_required
 @require_GET
 def queue_counts(request: HttpRequest) -> HttpResponse:
     """The counts per status of the queue under the current filters (other than the status):
     links that set the status filter."""
     queue = Queue(request.user, request.GET)
-    counts = queries.status_counts(queue.filtered(with_status=False))
+    counts = _status_counts(queue)
     current = queue.form.cleaned_data.get("status") or ""
     base = _query(request.GET, "cursor", "status")
     links = [

@@ -21,9 +21,9 @@ from sangkien.accounts.permissions import role_paths
 from sangkien.campaigns.permissions import campaigns_for
 from sangkien.initiatives.models import Action, HistoryEntry, Status
 from sangkien.initiatives.permissions import VIEW_QUEUE, own_initiatives, queue_for
-from sangkien.initiatives.queries import status_counts
 from sangkien.jobs.permissions import jobs_of
 from sangkien.orgs.permissions import top_units_for
+from sangkien.stats import queue as stats_queue
 from sangkien.stats.choice import default_campaign
 from sangkien.stats.figures import figures_for
 
@@ -82,7 +82,7 @@ def home_for(user: Any) -> Home:
     if role_paths(user, VIEW_QUEUE):
         home.reviews = True
         queue = queue_for(user)
-        counts = status_counts(queue)
+        counts = stats_queue.counts(role_paths(user, VIEW_QUEUE))
         home.pending = counts[Status.SUBMITTED]
         home.returned = counts[Status.RETURNED]
         home.resubmitted = resubmitted(queue).count() if home.pending else 0

@@ -70,7 +70,8 @@ from sangkien.orgs.models import PATH_END, SEGMENT, Member, Unit, UnitKind, Unit
 from sangkien.text import fold
 
 from . import figures, recount
-from .models import TreeTotal
+from . import queue as stats_queue
+from .models import QUEUE_COUNTERS, TreeTotal
 
 
 class Disagreement(AssertionError):
@@ -319,12 +320,19 @@ def run_queue_suite(runs: int = 50, seed: int = 7) -> list[Result]:
                     )
                 )
             if not status:
+                # The counts per status as the page reads them (the queue rows), against
+                # the count over the initiatives that the page made before.
+                pairs = [(units[i % len(units)], queues[i % len(queues)]) for i in range(runs)]
                 results.append(
                     _case(
                         f"queue.{level}.counts",
-                        lambda q: status_counts(q.prefetch_related(None)),
-                        None,
-                        [queues[i % len(queues)] for i in range(min(runs, 10))],
+                        lambda p: stats_queue.counts([p[0].path]),
+                        lambda p: {
+                            s: n
+                            for s, n in status_counts(p[1].prefetch_related(None)).items()
+                            if s in QUEUE_COUNTERS
+                        },
+                        pairs,
                         note,
                     )
                 )

@@ -725,7 +725,7 @@ class Checker:
         """The review-queue counts per status of every active unit (initiatives of the
         campaign submitted at least once, under the unit's subtree), and the open work of
         the queue (under review or returned) against the pending figure of the unit."""
-        from sangkien.initiatives.queries import queue_of_units, status_counts
+        from . import queue
 
         unit, ini = _t(Unit), _t(Initiative)
         day = timezone.localdate()
@@ -759,7 +759,7 @@ class Checker:
             for u in Unit.objects.filter(path__gte=lo, path__lte=hi, status="active").order_by(
                 "path"
             ):
-                served = status_counts(queue_of_units([u]).filter(campaign=campaign))
+                served = queue.counts([u.path], campaign=campaign)
                 mine = counted.get(u.pk, {})
                 for status in QUEUE_STATUSES:
                     self.compared += 1

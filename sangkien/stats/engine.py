@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -32,8 +32,9 @@ from django.utils import timezone
 from sangkien.core.batches import chunks, rows_in_chunks
 from sangkien.orgs.models import Member, Unit, UnitKind, decode_path, last_successor
 
-from . import ranks
+from . import queue, ranks
 from .models import COUNTERS, TREE_COUNTERS, MemberSpan
+from .upsert import upsert as _upsert
 
 PENDING, VALID, INVALID = "pending", "valid", "invalid"
 # Statuses as the figures see them: returned for changes is still waiting for a decision.
@@ -54,6 +55,9 @@ class State:
     claimed: int = 0
     benefit: int = 0
     members: tuple[int, ...] = ()
+    # The status itself (the review queue tells under review from returned); the figures
+    # do not, so two states differing only by it are equal.
+    status: str = field(default="", compare=False)
 
     @property
     def counted(self) -> bool:
@@ -88,7 +92,9 @@ def next_state(
     else:
         benefit = 0
     claimed_vnd = int(claimed) if claimed is not None else prev.claimed
-    return State(kind, claimed_vnd, benefit, tuple(sorted(int(m) for m in members or ())))
+    return State(
+        kind, claimed_vnd, benefit, tuple(sorted(int(m) for m in members or ())), str(to_status)
+    )
 
 
 def local_day(at: dt.datetime) -> dt.date:
@@ -155,31 +161,6 @@ def chains(unit_ids: Iterable[int]) -> dict[int, tuple[list[int], int | None]]:
 # -- writing the rows ---------------------------------------------------------------------
 
 
-def _upsert(
-    table: str, keys: Sequence[str], counters: Sequence[str], rows: list[tuple], returning: str = ""
-) -> list[tuple]:
-    """Add `rows` (keys..., counters...) to the table's rows, inserting missing ones, in one
-    statement; rows are written in key order so that concurrent writers lock alike."""
-    if not rows:
-        return []
-    rows = sorted(rows)
-    cols = [*keys, *counters]
-    qn = connection.ops.quote_name
-    values = ", ".join(["(" + ", ".join(["%s"] * len(cols)) + ")"] * len(rows))
-    sets = ", ".join(f"{qn(c)} = {qn(table)}.{qn(c)} + excluded.{qn(c)}" for c in counters)
-    # Names come from this module only; every value is a parameter.
-    sql = (
-        f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in cols)}) VALUES {values} "  # noqa: S608
-        f"ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET {sets}"
-    )
-    if returning:
-        sql += f" RETURNING {returning}"
-    params = [v for row in rows for v in row]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if returning else []
-
-
 TREE_KEYS_DAY = ("campaign_id", "phase_key", "unit_id", "day")
 TREE_KEYS = ("campaign_id", "phase_key", "unit_id")
 # The counters the ranks are by: valid, participating members, validated benefit.
@@ -239,6 +220,15 @@ def record(initiative: Any, entry: Any) -> None:
             before = _state_at(initiative.pk, entry)
     after = next_state(
         before, entry.to_status, entry.benefit_claimed_vnd, entry.benefit_valid_vnd, entry.members
+    )
+    # The review queue's counts: its status before and after (none before the first
+    # submission; the initiative's first submission time is already set when it is one).
+    queue.move(
+        campaign_id=initiative.campaign_id,
+        unit_id=initiative.unit_id,
+        phase_id=initiative.phase_id,
+        before=queue.status_in_queue(previous[0][0], initiative.submitted_at) if previous else None,
+        after=queue.status_in_queue(entry.to_status, initiative.submitted_at),
     )
     if before != after:
         apply(
@@ -442,6 +432,16 @@ def add_new(campaign_id: int, day: dt.date, items: Sequence[tuple[int, int | Non
     into a few statements — what a spreadsheet import of thousands of rows needs."""
     if not items:
         return
+    # New initiatives enter the review queue as they are counted: under review unless
+    # already decided.
+    queue.add_new(
+        campaign_id,
+        [
+            (unit, phase, "submitted" if state.kind == PENDING else state.kind)
+            for unit, phase, state in items
+            if state.kind is not None
+        ],
+    )
     zeros = lambda: [0] * len(TREE_COUNTERS)  # noqa: E731
     info = chains({unit for unit, _p, _s in items})
     deltas: dict[tuple[int, int, dt.date], list[int]] = defaultdict(zeros)
@@ -594,6 +594,9 @@ def hand_over(
     counted = [(phase, state) for phase, state in items if state.counted]
     if not counted:
         return
+    queue.hand_over(
+        campaign_id, from_unit, to_unit, [(phase, state.status) for phase, state in counted]
+    )
     info = chains([from_unit, to_unit])
     if info[from_unit] != info[to_unit]:
         for phase, state in counted:

@@ -274,3 +274,33 @@ class RankCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.phase_key} {self.scope}:{self.grp} m{self.measure}"
+
+
+# The review queue's statuses, in the order `QueueTotal` keeps them (an initiative is in the
+# queue once it has been submitted: drafts are not, nor drafts withdrawn before submission).
+QUEUE_COUNTERS = ("submitted", "returned", "valid", "invalid", "withdrawn")
+
+
+class QueueTotal(models.Model):
+    """How many initiatives of the review queue of one unit's subtree are in each status, per
+    campaign and phase key (0 = the whole campaign). The subtree is the queue's own: the
+    units below the unit's path as the tree stands, an initiative counting where it sits (a
+    closed unit's decided work stays under the closed unit). Kept by `engine` with every
+    change of status, by `recount.Reorganisation` when units move, checked by `recount`."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    phase_key = models.IntegerField(default=0, db_default=0)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    submitted = models.IntegerField(default=0, db_default=0)
+    returned = models.IntegerField(default=0, db_default=0)
+    valid = models.IntegerField(default=0, db_default=0)
+    invalid = models.IntegerField(default=0, db_default=0)
+    withdrawn = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "campaign", "phase_key"], name="queuetotal_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.campaign_id}/{self.phase_key}"

@@ -23,9 +23,17 @@ from sangkien.core.batches import IN_LIMIT, chunks
 from sangkien.initiatives.models import HistoryEntry, Initiative
 from sangkien.orgs.models import PATH_END, Unit
 
-from . import ranks
+from . import queue, ranks
 from .engine import NOTHING, State, add_to_tree, chains, next_state, phase_keys
-from .models import COUNTERS, TREE_COUNTERS, MemberSpan, OwnDay, TreeDay, TreeTotal
+from .models import (
+    COUNTERS,
+    QUEUE_COUNTERS,
+    TREE_COUNTERS,
+    MemberSpan,
+    OwnDay,
+    TreeDay,
+    TreeTotal,
+)
 
 FIGURE_OF_COUNTER = {
     "submitted": "initiatives_submitted",
@@ -423,6 +431,13 @@ def check(campaigns: Iterable[Campaign] | None = None, limit: int = 50) -> list[
                 raw.append(
                     (key, unit, f"member {member} spans", first_day, len(a_spans), len(b_spans))
                 )
+        served_queue, counted_queue = queue.stored(campaign.pk), queue.recount(campaign.pk)
+        for unit, key in sorted(set(served_queue) | set(counted_queue)):
+            was = served_queue.get((unit, key), [0] * len(QUEUE_COUNTERS))
+            now = counted_queue.get((unit, key), [0] * len(QUEUE_COUNTERS))
+            for i, name in enumerate(QUEUE_COUNTERS):
+                if was[i] != now[i]:
+                    raw.append((key, unit, f"queue {name}", None, was[i], now[i]))
         codes = dict(Unit.objects.filter(pk__in={r[1] for r in raw}).values_list("pk", "code"))
         for key, unit, name, as_of, a, b in raw:
             out.append(
@@ -522,6 +537,7 @@ def rebuild(campaigns: Iterable[Campaign] | None = None, progress: Any = None) -
             ),
         )
         ranks.rebuild(campaign.pk)
+        queue.build(campaign.pk)
         written += len(counted.tree)
         if progress is not None:
             progress(campaign)
@@ -563,10 +579,13 @@ class Reorganisation:
         self.units = [u.pk for u in units]
         self.scope = units_under(self.units)
         self.before = chains(self.scope)
+        self.queue_before = queue.path_chains(self.scope)
 
     def finish(self, new_units: Iterable[Unit] = ()) -> None:
         scope = self.scope | units_under([*self.units, *(u.pk for u in new_units)])
         self._figures(scope)
+        # The queue counts follow the paths: the units above those that moved.
+        queue.repair(queue.touched(self.queue_before, queue.path_chains(self.scope)))
         # The units of the scope may have changed parent, level or status: their ranks too.
         ranks.sync_everywhere(scope)
 
