@@ -109,6 +109,29 @@ def summary(outcome: Outcome) -> str:
     return text
 
 
+def question(decision: str, n: int) -> str:
+    """What a decision on every initiative of a filter is about to do, before it is confirmed."""
+    if decision == Status.VALID:
+        text = ngettext(
+            "%(n)s initiative under review will be declared valid.",
+            "%(n)s initiatives under review will be declared valid.",
+            n,
+        )
+    elif decision == Status.RETURNED:
+        text = ngettext(
+            "%(n)s initiative under review will be returned to its authors for changes.",
+            "%(n)s initiatives under review will be returned to their authors for changes.",
+            n,
+        )
+    else:
+        text = ngettext(
+            "%(n)s initiative under review will be declared invalid.",
+            "%(n)s initiatives under review will be declared invalid.",
+            n,
+        )
+    return text % {"n": _n(n)}
+
+
 def _not_found(pk: int) -> Item:
     return Item(
         id=pk,

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -224,18 +224,28 @@ def _posted_per_row(post: QueryDict, prefix: str, ids: list[int]) -> dict[int, s
     return {pk: value for pk, value in values.items() if value}
 
 
+# A decision on every initiative of a filter is confirmed first: the confirmation carries the
+# very ids it counted (signed, for this user, for an hour), so the count shown is the count
+# decided, whatever was submitted meanwhile.
+CONFIRMATION_SALT = "initiatives.bulk-decision"
+CONFIRMATION_MAX_AGE = 3600
+
+
 @login_required
 @require_POST
 def queue_decide(request: HttpRequest) -> HttpResponse:
     """The queue's bulk decision: each initiative through the same service as one decision
     (bulk.decide_initiatives). Up to bulk.SYNC_ITEMS are decided here and the page says
-    what went through; more go to a background job, whose page shows the progress."""
+    what went through; more go to a background job, whose page shows the progress. "Every
+    initiative under review of these filters" first asks to confirm, saying how many."""
     user = request.user
     if not role_paths(user, DECIDE):
         raise Http404  # nobody here decides: the action does not exist for them
     form = BulkDecisionForm(request.POST)
     params = QueryDict(request.POST.get("query") or "")
     queue = Queue(user, params)  # 404 for a unit outside the user's queue
+    if request.POST.get("confirmation"):
+        return _decide_confirmed(request, params, queue, form)
     ids: list[int] = []
     if form.is_valid():
         if form.cleaned_data["all"]:
@@ -262,7 +272,87 @@ def queue_decide(request: HttpRequest) -> HttpResponse:
     decision = data["decision"]
     benefits = _posted_per_row(request.POST, "benefit_", ids) if decision == Status.VALID else {}
     versions = _posted_per_row(request.POST, "v", ids)
-    back = reverse("initiatives:queue") + (f"?{_query(params, 'cursor')}" if params else "")
+    if data["all"]:
+        return _ask_to_confirm(request, params, ids, decision, data["reason"], benefits, versions)
+    return _decide(request, params, ids, decision, data["reason"], benefits, versions)
+
+
+def _back(params: QueryDict) -> str:
+    return reverse("initiatives:queue") + (f"?{_query(params, 'cursor')}" if params else "")
+
+
+def _ask_to_confirm(
+    request: HttpRequest,
+    params: QueryDict,
+    ids: list[int],
+    decision: str,
+    reason: str,
+    benefits: dict[int, str],
+    versions: dict[int, str],
+) -> HttpResponse:
+    payload = {
+        "user": request.user.pk,
+        "ids": ids,
+        "decision": decision,
+        "reason": reason,
+        "benefits": {str(k): v for k, v in benefits.items()},
+        "versions": {str(k): v for k, v in versions.items()},
+    }
+    context = {
+        "question": bulk.question(decision, len(ids)),
+        "count": len(ids),
+        "decision": decision,
+        "decision_label": dict(BulkDecisionForm.base_fields["decision"].choices)[decision],  # type: ignore[attr-defined]
+        "reason": reason,
+        "confirmation": signing.dumps(payload, salt=CONFIRMATION_SALT, compress=True),
+        "query": request.POST.get("query") or "",
+        "back": _back(params),
+    }
+    return render(request, "initiatives/queue_confirm.html", context)
+
+
+def _decide_confirmed(
+    request: HttpRequest, params: QueryDict, queue: Queue, form: BulkDecisionForm
+) -> HttpResponse:
+    try:
+        payload = signing.loads(
+            request.POST["confirmation"], salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE
+        )
+    except signing.BadSignature:
+        payload = None
+    if not isinstance(payload, dict) or payload.get("user") != request.user.pk:
+        form = BulkDecisionForm({"query": request.POST.get("query") or ""})
+        form.is_valid()
+        form.errors.clear()  # only this error: the queue shows the form afresh
+        form.add_error(
+            None,
+            _(
+                "This confirmation is no longer valid (it is more than an hour old, or not "
+                "yours). Nothing was decided; choose the decision again."
+            ),
+        )
+        return _refused_bulk(request, params, queue, form)
+    return _decide(
+        request,
+        params,
+        [int(pk) for pk in payload["ids"]],
+        payload["decision"],
+        payload["reason"],
+        {int(k): v for k, v in payload["benefits"].items()},
+        {int(k): v for k, v in payload["versions"].items()},
+    )
+
+
+def _decide(
+    request: HttpRequest,
+    params: QueryDict,
+    ids: list[int],
+    decision: str,
+    reason: str,
+    benefits: dict[int, str],
+    versions: dict[int, str],
+) -> HttpResponse:
+    user = request.user
     if len(ids) > bulk.SYNC_ITEMS:
         job = jobs.start(
             "decisions",
@@ -271,25 +361,16 @@ def queue_decide(request: HttpRequest) -> HttpResponse:
             params={
                 "ids": ids,
                 "decision": decision,
-                "reason": data["reason"],
+                "reason": reason,
                 "benefits": {str(k): v for k, v in benefits.items()},
                 "versions": {str(k): v for k, v in versions.items()},
             },
         )
         return redirect("jobs:detail", pk=job.pk)
-    try:
-        outcome = bulk.decide_initiatives(
-            ids,
-            by=user,
-            decision=decision,
-            reason=data["reason"],
-            benefits=benefits,
-            versions=versions,
-        )
-    except ValidationError as exc:  # pragma: no cover - the form checked the same
-        form.add_error(None, " ".join(exc.messages))
-        return _refused_bulk(request, params, queue, form)
-    context = {"outcome": outcome, "summary": bulk.summary(outcome), "back": back}
+    outcome = bulk.decide_initiatives(
+        ids, by=user, decision=decision, reason=reason, benefits=benefits, versions=versions
+    )
+    context = {"outcome": outcome, "summary": bulk.summary(outcome), "back": _back(params)}
     return render(request, "initiatives/queue_decided.html", context)
 
 

@@ -5,12 +5,13 @@ its reason and the rest goes through; outsiders change nothing."""
 from __future__ import annotations
 
 import pytest
+from django.core import signing
 from django.urls import reverse
 from django.utils import translation
 
 from conftest import make_user
 from sangkien.accounts.models import Role
-from sangkien.initiatives import bulk
+from sangkien.initiatives import bulk, lists
 from sangkien.initiatives.models import Action, HistoryEntry, Initiative, Status
 from sangkien.initiatives.tests.builders import make_campaign, make_initiative
 from sangkien.jobs.models import Job
@@ -234,14 +235,115 @@ def test_select_all_takes_every_page_of_the_filter_under_review_only(
     make_initiative(
         campaign, tree.grassroots, by=member, status=Status.INVALID, decider=unit_officer, title="X"
     )
+    client = login(reviewer)
     response = post(
-        login(reviewer),
+        client,
         {"all": "1", "query": "unit=TH-KCN-001", "decision": "invalid", "reason": "Trùng lặp"},
     )
     assert response.status_code == 200
+    assert "4 initiatives under review will be declared invalid." in response.content.decode()
+    response = confirm(client, response)
     assert "4 initiatives were declared invalid." in response.content.decode()
     assert all(Initiative.objects.get(pk=i.pk).status == Status.INVALID for i in items)
     assert Initiative.objects.get(pk=other[0].pk).status == Status.SUBMITTED
+
+
+def confirm(client, response, **extra):
+    """Press the confirmation page's button."""
+    return post(
+        client,
+        {
+            "confirmation": response.context["confirmation"],
+            "query": response.context["query"],
+            **extra,
+        },
+    )
+
+
+def test_every_initiative_of_a_filter_is_decided_only_once_confirmed(
+    login, campaign, tree, member, reviewer
+):
+    items = submitted(campaign, tree.grassroots, member, 3)
+    client = login(reviewer)
+    response = post(client, {"all": "1", "query": "unit=TH-KCN-001", "decision": "valid"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Confirm the bulk decision" in html
+    assert "3 initiatives under review will be declared valid." in html
+    assert "Decide these 3 initiatives" in html
+    assert set(Initiative.objects.values_list("status", flat=True)) == {"submitted"}
+    assert not HistoryEntry.objects.filter(action=Action.VALIDATED).exists()
+    carried = signing.loads(response.context["confirmation"], salt=lists.CONFIRMATION_SALT)
+    assert carried["ids"] == [i.pk for i in items]
+
+
+def test_the_count_confirmed_is_the_count_decided(login, campaign, tree, member, reviewer):
+    submitted(campaign, tree.grassroots, member, 3)
+    client = login(reviewer)
+    asked = post(client, {"all": "1", "query": "unit=TH-KCN-001", "decision": "valid"})
+    assert asked.context["count"] == 3
+    late = [  # submitted after the question
+        make_initiative(
+            campaign, tree.grassroots, by=member, status=Status.SUBMITTED, title=f"Muộn {k}"
+        )
+        for k in range(2)
+    ]
+    response = confirm(client, asked)
+    assert "3 initiatives were declared valid." in response.content.decode()
+    assert HistoryEntry.objects.filter(action=Action.VALIDATED).count() == 3
+    assert all(Initiative.objects.get(pk=i.pk).status == Status.SUBMITTED for i in late)
+
+
+def test_a_confirmation_decided_meanwhile_lists_those_as_not_decided(
+    login, campaign, tree, member, reviewer, unit_officer
+):
+    items = submitted(campaign, tree.grassroots, member, 3)
+    client = login(reviewer)
+    asked = post(
+        client,
+        {"all": "1", "query": "unit=TH-KCN-001", "decision": "returned", "reason": "Bổ sung"},
+    )
+    bulk.decide_initiatives([items[0].pk], by=unit_officer, decision=Status.INVALID, reason="X")
+    html = confirm(client, asked).content.decode()
+    assert "2 initiatives were returned to their authors for changes." in html
+    assert "1 could not be decided" in html
+
+
+def test_another_users_or_a_tampered_confirmation_decides_nothing(
+    login, campaign, tree, member, reviewer, unit_officer
+):
+    submitted(campaign, tree.grassroots, member, 2)
+    asked = post(login(reviewer), {"all": "1", "query": "unit=TH-KCN-001", "decision": "valid"})
+    other = login(unit_officer)
+    response = confirm(other, asked)
+    assert response.status_code == 400
+    assert "This confirmation is no longer valid" in response.content.decode()
+    response = post(other, {"confirmation": asked.context["confirmation"] + "x", "query": ""})
+    assert response.status_code == 400
+    assert not HistoryEntry.objects.filter(action=Action.VALIDATED).exists()
+
+
+def test_a_confirmation_older_than_an_hour_decides_nothing(
+    login, campaign, tree, member, reviewer, monkeypatch
+):
+    submitted(campaign, tree.grassroots, member, 2)
+    client = login(reviewer)
+    asked = post(client, {"all": "1", "query": "unit=TH-KCN-001", "decision": "valid"})
+    monkeypatch.setattr(lists, "CONFIRMATION_MAX_AGE", -1)
+    assert confirm(client, asked).status_code == 400
+    assert not HistoryEntry.objects.filter(action=Action.VALIDATED).exists()
+
+
+def test_the_confirmation_page_speaks_vietnamese(client, login, campaign, tree, member, reviewer):
+    submitted(campaign, tree.grassroots, member, 2)
+    client = login(reviewer)
+    client.cookies["sangkien_language"] = "vi"
+    with translation.override("vi"):
+        html = post(
+            client, {"all": "1", "query": "unit=TH-KCN-001", "decision": "valid"}
+        ).content.decode()
+    assert "Xác nhận quyết định hàng loạt" in html
+    assert "2 sáng kiến đang xem xét sẽ được xác nhận hợp lệ." in html
 
 
 def test_the_counts_say_how_many_select_all_takes(login, campaign, tree, member, reviewer):
