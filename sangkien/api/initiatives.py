@@ -28,12 +28,14 @@ from sangkien.initiatives.permissions import (
     VIEW_QUEUE,
     allowed_actions,
     author_member_ids,
+    author_union,
     can_enter_for,
     can_review_unit,
     can_view_confidential,
     can_view_initiative,
     decides_own,
     get_initiative_for_user,
+    members_named,
     named_authors,
     own_initiatives,
     queue_for,
@@ -224,6 +226,59 @@ def _keep_birth_dates(authors: list[dict[str, Any]], initiative: models.Initiati
         author["birth_date"] = on_record.get(key)
 
 
+def _authors_by_name(
+    user: Any,
+    authors: list[dict[str, Any]],
+    *,
+    unit: Unit,
+    current_author_ids: set[int] | frozenset[int] = frozenset(),
+) -> tuple[list[dict[str, Any]], dict[str, str], list[str]]:
+    """Authors given by name, never kept as "outside the system" silently, as on the page: a
+    name that members of the union have (diacritics and đ ignored) is refused with their
+    codes, unless the row says `outside` (the author is someone else); a name no member has
+    is kept outside, with a note. Returns the rows (without `outside`), the errors keyed
+    `authors.N.name`, and the notes."""
+    union = author_union(unit)
+    out: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    outside: list[str] = []
+    for i, author in enumerate(authors):
+        author = dict(author)
+        kept_outside = author.pop("outside", False)
+        name = author.get("name")
+        if author.get("member") or not name or kept_outside:
+            out.append(author)
+            continue
+        matches = members_named(user, unit, name, exact=True, current_author_ids=current_author_ids)
+        codes = ", ".join(m.code for m in matches)
+        if len(matches) == 1:
+            errors[f"authors.{i}.name"] = _(
+                "%(name)s is the name of a member of %(union)s (%(codes)s): give the member "
+                'code to link the author to this member, or "outside": true to keep them as '
+                "an author outside the system."
+            ) % {"name": name, "union": union.name, "codes": codes}
+        elif matches:
+            errors[f"authors.{i}.name"] = _(
+                "%(count)s members of %(union)s are named %(name)s (%(codes)s): give the "
+                'member code of the author, or "outside": true to keep them as an author '
+                "outside the system."
+            ) % {"count": len(matches), "name": name, "union": union.name, "codes": codes}
+        else:
+            outside.append(name)
+        out.append(author)
+    notes = []
+    if outside:
+        notes.append(
+            _(
+                "No member of %(union)s has the name %(names)s: kept as an author outside "
+                "the system (not counted as a participating member). Give a member code to "
+                "link a member."
+            )
+            % {"union": union.name, "names": ", ".join(outside)}
+        )
+    return out, errors, notes
+
+
 # -- endpoints -----------------------------------------------------------------------------
 
 
@@ -245,15 +300,18 @@ def create_initiative(request: HttpRequest, payload: schemas.InitiativeCreate):
     unit, problem = _unit_for_entry(user, unit_code)
     if problem:
         errors["unit"] = problem
+    notes: list[str] = []
     if authors is not None and unit is not None:
+        authors, by_name, notes = _authors_by_name(user, authors, unit=unit)
         authors, author_errors = named_authors(user, authors, unit=unit)
+        errors.update(by_name)
         errors.update(author_errors)
     if errors or campaign is None or unit is None:
         raise ValidationError(errors)
     initiative = services.create_initiative(
         campaign=campaign, unit=unit, by=user, authors=authors, **data
     )
-    return 201, _fresh(request, initiative)
+    return 201, {**_fresh(request, initiative), "notes": notes}
 
 
 @router.get("", response={200: schemas.InitiativePage, **READ_ERRORS})
@@ -453,10 +511,16 @@ def update_initiative(request: HttpRequest, initiative_id: int, payload: schemas
     if not private:
         # What the caller cannot read, the caller does not overwrite (as on the edit page).
         data.pop("confidential", None)
+    notes: list[str] = []
     if authors is not None:
-        authors, author_errors = named_authors(
-            user, authors, unit=initiative.unit, current_author_ids=author_member_ids(initiative)
+        current = author_member_ids(initiative)
+        authors, by_name, notes = _authors_by_name(
+            user, authors, unit=initiative.unit, current_author_ids=current
         )
+        authors, author_errors = named_authors(
+            user, authors, unit=initiative.unit, current_author_ids=current
+        )
+        errors.update(by_name)
         errors.update(author_errors)
         if not private:
             _keep_birth_dates(authors, initiative)
@@ -465,7 +529,7 @@ def update_initiative(request: HttpRequest, initiative_id: int, payload: schemas
     services.update_initiative(
         initiative, by=user, expected_version=version, authors=authors, **data
     )
-    return _fresh(request, initiative)
+    return {**_fresh(request, initiative), "notes": notes}
 
 
 @router.post(

@@ -181,6 +181,14 @@ class AuthorIn(Schema):
     member: Text = Field(None, description="Member code, for an author who is a member.")
     name: Text = Field(None, description="Full name, for an author outside the system.")
     share: Share = Field(description="Contribution in percent; the shares add up to 100.")
+    outside: bool = Field(
+        False,
+        description=(
+            "Keep a `name` that members of the union have as an author outside the system "
+            "(the author is someone else). Without it such a name is refused with the "
+            "members' codes, to be linked by `member` instead."
+        ),
+    )
     birth_date: IsoDate = None
     workplace: Text = None
     position: Text = None
@@ -426,6 +434,13 @@ class Initiative(InitiativeSummary):
     history: list[HistoryEntry] = Field(description="Every change, oldest first.")
     created_at: dt.datetime
     updated_at: dt.datetime
+    notes: list[str] = Field(
+        default_factory=list,
+        description=(
+            "What a create or change noted, as the page says it: e.g. authors kept outside "
+            "the system because no member of the union has their name."
+        ),
+    )
 
 
 class InitiativePage(Page):
