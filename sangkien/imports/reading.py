@@ -27,7 +27,9 @@ filled cell is taken as part of the filled top cell on its left) combines with e
 below it (tried as "top bottom", "bottom top", then the bottom cell alone; the top alone
 where the bottom is empty). Two rows are taken when they name more columns than the top row
 alone, or as many with every cell of the second row used. `Table.headers[i]` is the header
-text of column i as the file says it ("Tác giả / Họ và tên"), for messages.
+text of column i as the file says it ("Tác giả / Họ và tên"), for messages. Of two columns
+of one name the visible one is read; a hidden column read is noted (`Table.notes`). Hidden
+columns are known in .xlsx and .ods files, not in .xls (calamine does not tell them).
 
 Under the header:
 - a numbering row ("1 2 3 …", "(1) (2) …", "A B 1 2", "(3) = (1) x (2)") right under the
@@ -700,13 +702,23 @@ def _xml(data: bytes) -> ElementTree.Element:
     return ElementTree.fromstring(data)  # noqa: S314 - no DOCTYPE, no external entities
 
 
+# The most columns a sheet has (an .xlsx's; an .ods repeats a column up to this many).
+MAX_COLUMNS = 16_384
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
+
 def _hidden_columns(stream: IO[bytes], sheet: str) -> frozenset[int]:
-    """The 0-based indexes of the columns an .xlsx hides on `sheet` (its `<col hidden>`
-    elements, read before the sheet's data); empty for other formats or when unsure."""
+    """The 0-based indexes of the columns an .xlsx or an .ods hides on `sheet` (an .xlsx's
+    `<col hidden>` elements, an .ods's `<table:table-column table:visibility>`, read before
+    the sheet's rows); empty for other formats or when unsure. An .xls is not read for it:
+    calamine does not say which columns it hides, and no reader of ours parses its
+    COLINFO records."""
     position = stream.tell()
     try:
         stream.seek(0)
         with zipfile.ZipFile(stream) as book:
+            if "xl/workbook.xml" not in book.namelist() and "content.xml" in book.namelist():
+                return _ods_hidden_columns(book, sheet)
             ns = {
                 "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
                 "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -736,13 +748,54 @@ def _hidden_columns(stream: IO[bytes], sheet: str) -> frozenset[int]:
                         break
                     if tag == "col" and element.get("hidden") in ("1", "true"):
                         first = int(element.get("min", "1"))
-                        last = min(int(element.get("max", first)), first + 16_384)
+                        last = min(int(element.get("max", first)), first + MAX_COLUMNS)
                         hidden.update(range(first - 1, last))
             return frozenset(hidden)
     except (zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError):
         return frozenset()
     finally:
         stream.seek(position)
+
+
+def _ods_hidden_columns(book: zipfile.ZipFile, sheet: str) -> frozenset[int]:
+    """An .ods's hidden columns on `sheet`: its column elements (in groups and header
+    columns too) come before its first row; `visibility` "collapse" (hidden) or "filter"
+    (hidden by a filter) hides them, `number-columns-repeated` counts each several times."""
+    hidden: set[int] = set()
+    name_attr = f"{{{_ODS_TABLE}}}name"
+    with book.open("content.xml") as xml:
+        if b"<!DOCTYPE" in xml.peek(4096)[:4096].upper():  # type: ignore[attr-defined]
+            return frozenset()
+        inside = False
+        column = 0
+        events = ElementTree.iterparse(xml, events=("start", "end"))  # noqa: S314 - see _xml
+        for event, element in events:
+            if event == "end":
+                element.clear()  # the sheets before it are read through, not kept
+                continue
+            namespace, _sep, tag = element.tag[1:].partition("}")
+            if namespace != _ODS_TABLE:
+                continue
+            if tag == "table":
+                inside = element.get(name_attr) == sheet
+                continue
+            if not inside:
+                continue
+            if tag in ("table-row", "table-rows", "table-header-rows", "table-row-group"):
+                break
+            if tag == "table-column":
+                try:
+                    repeated = int(element.get(f"{{{_ODS_TABLE}}}number-columns-repeated", "1"))
+                except ValueError:
+                    return frozenset()
+                repeated = max(1, min(repeated, MAX_COLUMNS - column))
+                visibility = element.get(f"{{{_ODS_TABLE}}}visibility", "visible")
+                if visibility in ("collapse", "filter"):
+                    hidden.update(range(column, column + repeated))
+                column += repeated
+                if column >= MAX_COLUMNS:
+                    break
+    return frozenset(hidden)
 
 
 def _open_workbook(source: Source, stream: IO[bytes], kind: str) -> Table:
