@@ -480,7 +480,7 @@ def decide_initiatives(request: HttpRequest, payload: schemas.BulkDecisionIn):
 
 
 @router.get("/{initiative_id}", response={200: schemas.Initiative, **READ_ERRORS}, by_alias=True)
-def get_initiative(request: HttpRequest, initiative_id: int):
+def get_initiative(request: HttpRequest, initiative_id: schemas.RowId):
     """One initiative with its authors, attachments and history (oldest first).
     `confidential` is null unless the caller is an author, entered it, or decides for its
     unit."""
@@ -488,7 +488,9 @@ def get_initiative(request: HttpRequest, initiative_id: int):
 
 
 @router.patch("/{initiative_id}", response={200: schemas.Initiative, **WRITE_ERRORS}, by_alias=True)
-def update_initiative(request: HttpRequest, initiative_id: int, payload: schemas.InitiativeChanges):
+def update_initiative(
+    request: HttpRequest, initiative_id: schemas.RowId, payload: schemas.InitiativeChanges
+):
     """Change a draft or a returned initiative: only the names given change; `authors`
     replaces the whole list. Give the `version` you read to be told (409) when someone else
     changed it meanwhile. The campaign and unit cannot change."""
@@ -536,7 +538,7 @@ def update_initiative(request: HttpRequest, initiative_id: int, payload: schemas
     "/{initiative_id}/submit", response={200: schemas.Initiative, **WRITE_ERRORS}, by_alias=True
 )
 def submit_initiative(
-    request: HttpRequest, initiative_id: int, payload: schemas.VersionIn | None = None
+    request: HttpRequest, initiative_id: schemas.RowId, payload: schemas.VersionIn | None = None
 ):
     """Send a draft for review, or a returned initiative back after changes. Everything the
     campaign needs must be filled in (422 names what is missing). The body is optional."""
@@ -554,7 +556,9 @@ def submit_initiative(
 @router.post(
     "/{initiative_id}/decision", response={200: schemas.Initiative, **WRITE_ERRORS}, by_alias=True
 )
-def decide_initiative(request: HttpRequest, initiative_id: int, payload: schemas.DecisionIn):
+def decide_initiative(
+    request: HttpRequest, initiative_id: schemas.RowId, payload: schemas.DecisionIn
+):
     """valid (with `benefit_valid_vnd`, the claimed benefit when omitted), returned (with
     `reason`: what to change) or invalid (with `reason`). Officers, reviewers and
     administrators of the unit's subtree, never an author. A second decision gets 409."""
@@ -584,7 +588,7 @@ def decide_initiative(request: HttpRequest, initiative_id: int, payload: schemas
     "/{initiative_id}/withdraw", response={200: schemas.Initiative, **WRITE_ERRORS}, by_alias=True
 )
 def withdraw_initiative(
-    request: HttpRequest, initiative_id: int, payload: schemas.WithdrawIn | None = None
+    request: HttpRequest, initiative_id: schemas.RowId, payload: schemas.WithdrawIn | None = None
 ):
     """The authors (or whoever entered it) take it back before a decision. The body, with an
     optional `reason`, may be left out."""
@@ -605,7 +609,9 @@ def withdraw_initiative(
 @router.post(
     "/{initiative_id}/reopen", response={200: schemas.Initiative, **WRITE_ERRORS}, by_alias=True
 )
-def reopen_initiative(request: HttpRequest, initiative_id: int, payload: schemas.ReopenIn):
+def reopen_initiative(
+    request: HttpRequest, initiative_id: schemas.RowId, payload: schemas.ReopenIn
+):
     """Take a decision (valid, invalid or returned) back for review, with the `reason`.
     Officers and administrators of the unit's subtree."""
     user = request.user
@@ -625,7 +631,7 @@ def reopen_initiative(request: HttpRequest, initiative_id: int, payload: schemas
 @router.post("/{initiative_id}/attachments", response={201: schemas.Attachment, **WRITE_ERRORS})
 def add_attachment(
     request: HttpRequest,
-    initiative_id: int,
+    initiative_id: schemas.RowId,
     file: UploadedFile | None = File(None),  # noqa: B008
     kind: str = Form(models.AttachmentKind.DOCUMENT),  # noqa: B008
 ):
@@ -648,7 +654,9 @@ def add_attachment(
     response={200: None, **READ_ERRORS},
     url_name="download_attachment",
 )
-def download_attachment(request: HttpRequest, initiative_id: int, attachment_id: int):
+def download_attachment(
+    request: HttpRequest, initiative_id: schemas.RowId, attachment_id: schemas.RowId
+):
     """The file itself, for whoever may see the initiative."""
     initiative = get_initiative_for_user(request.user, initiative_id)
     attachment = initiative.attachments.filter(pk=attachment_id, removed_at__isnull=True).first()

@@ -122,6 +122,11 @@ def _share(value: Any) -> Any:
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A database row id (and a version) is from 1 to the largest number the database holds:
+# others are refused as bad input (422) rather than sent to the database, which cannot
+# compare a number beyond its range.
+MAX_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Text = Annotated[str | None, BeforeValidator(_text)]
 Code = Annotated[str, BeforeValidator(_text)]
 WholeNumber = Annotated[int | None, BeforeValidator(_whole_number)]
@@ -322,7 +327,7 @@ class DecisionIn(VersionIn):
 
 
 class BulkDecisionIn(Schema):
-    ids: list[int] = Field(
+    ids: list[RowId] = Field(
         description="The initiatives to decide, at most 100 a call; each is decided as by "
         "`POST /initiatives/{id}/decision`."
     )
@@ -331,12 +336,12 @@ class BulkDecisionIn(Schema):
         None,
         description="One reason for all: required for returned (what to change) and invalid (why).",
     )
-    benefits: dict[int, str | int] | None = Field(
+    benefits: dict[RowId, str | int] | None = Field(
         None,
         description="With valid only: the validated benefit per id (whole đồng, or a text "
         "such as “1,8 triệu”); the claimed one for an id left out.",
     )
-    versions: dict[int, int] | None = Field(
+    versions: dict[RowId, RowId] | None = Field(
         None, description="Per id, the `version` you read; an id that changed since is refused."
     )
 

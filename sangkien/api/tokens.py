@@ -64,7 +64,7 @@ def list_tokens(request: HttpRequest):
     "/{token_id}/revoke",
     response={200: Token, **ERRORS, 403: schemas.Error, 422: schemas.InvalidInput},
 )
-def revoke_token(request: HttpRequest, token_id: int):
+def revoke_token(request: HttpRequest, token_id: schemas.RowId):
     """Revoke one of the caller's own tokens (the one in use too): it answers 401 from now on.
     Revoking a revoked token changes nothing. Anyone else's token is not found (404)."""
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)

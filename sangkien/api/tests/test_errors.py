@@ -60,3 +60,50 @@ def test_messages_are_translated(client, tree):
     assert english == {"message": "Not found."}
     assert vietnamese["message"] != english["message"]
     assert default == vietnamese  # Vietnamese first
+
+
+# -- ids beyond the database's range ----------------------------------------------------------
+
+HUGE = 2**63
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/initiatives/{HUGE}",
+        f"/api/v1/initiatives/-{HUGE}",
+        f"/api/v1/initiatives/1/attachments/{HUGE}",
+    ],
+)
+def test_an_id_beyond_the_databases_range_is_bad_input(client, unit_officer, bearer, path):
+    response = client.get(path, headers=bearer(unit_officer))
+    assert response.status_code == 422
+    assert response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"ids": [HUGE], "decision": "valid"},
+        {"ids": [-HUGE], "decision": "valid"},
+        {"ids": [1], "decision": "valid", "versions": {"1": HUGE}},
+        {"ids": [1], "decision": "valid", "benefits": {str(HUGE): 5}},
+    ],
+)
+def test_bulk_decision_ids_beyond_the_databases_range_are_bad_input(
+    client, unit_officer, bearer, body
+):
+    response = client.post(
+        "/api/v1/initiatives/decisions",
+        body,
+        content_type="application/json",
+        headers=bearer(unit_officer),
+    )
+    assert response.status_code == 422
+
+
+def test_the_schema_says_how_large_an_id_may_be(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+    (param,) = schema["paths"]["/api/v1/initiatives/{initiative_id}"]["get"]["parameters"]
+    assert param["schema"]["minimum"] == 1
+    assert param["schema"]["maximum"] == 2**63 - 1
