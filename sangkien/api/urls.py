@@ -20,6 +20,7 @@ from .campaigns import router as campaigns_router
 from .errors import install_handlers, message_response, method_not_allowed, route_not_found
 from .initiatives import router as initiatives_router
 from .members import router as members_router
+from .quotas import router as quotas_router
 from .stats import router as stats_router
 from .tokens import router as tokens_router
 from .units import router as units_router
@@ -56,6 +57,11 @@ the answer is 409. `confidential` (and the authors' dates of birth) are given on
 authors, whoever entered the initiative and those who decide for its unit; for everyone else
 they are null and `confidential_visible` is false. `actions` lists what the caller may do
 next.
+
+**Quotas.** `GET /api/v1/quotas/{code}` reads a unit's own quota and target and its active
+children's for a campaign (and phase: its number, 0 or none for the whole campaign); the
+writes (`allocation`, `target`, `own`) take the `version` read of each row they change
+(0 for a row not written yet) and answer the unit's quotas as they are after the change.
 
 **Pages.** Lists answer `{"items": [...], "next_cursor": "..."}`; pass `next_cursor` back as
 `cursor` for the next page, until it is null. Cursors stay valid while rows are added.
@@ -143,6 +149,7 @@ api.add_router("/campaigns", campaigns_router)
 api.add_router("/initiatives", initiatives_router)
 api.add_router("/stats", stats_router)
 api.add_router("/audit", audit_router)
+api.add_router("/quotas", quotas_router)
 api.add_router("/tokens", tokens_router)
 install_handlers(api)
 
