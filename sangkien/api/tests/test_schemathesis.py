@@ -1,4 +1,4 @@
-"""Schemathesis over /api/v1 (decision 0029): requests generated from the OpenAPI schema for
+"""Schemathesis over /api/v1 (decision 0030): requests generated from the OpenAPI schema for
 every operation, valid and invalid ones, sent in-process with an administrator's token and
 with a grassroots officer's, on the tiny seeded tree. Every answer must be no server error,
 with a status, content type, headers and body that the schema documents for the operation.
