@@ -15,7 +15,8 @@ day of the step, to the rows of the initiative's unit and every unit above it:
 
 Figures follow the tree as it stands: an initiative of a merged, split or dissolved unit
 counts for the unit that answers for it now. A reorganisation therefore changes the
-subtrees of some units; `repair` recounts exactly those from the base tables (`recount`).
+subtrees of some units; `recount.Reorganisation` moves the own rows of exactly the units
+whose chain changed from the nodes they left to those they joined (no replay).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Every figure recounted from the base tables (initiatives and their history), in the same
-shape as the aggregates: what `sangkien check-stats` compares, what a reorganisation's
-`repair` and a bulk load's `rebuild` write.
+shape as the aggregates: what `sangkien check-stats` compares, what a bulk load's `rebuild`
+and `repair` (a subtree recounted) write. A reorganisation (`Reorganisation`) replays
+nothing: it moves the affected rows only.
 
 An initiative's state on a day is the one its last history entry of that day left (see
 `engine.State`); the recount replays each initiative's history, never the aggregates.
@@ -557,68 +558,226 @@ def repair(nodes: set[int]) -> None:
         ranks.sync(campaign_id, ranks.campaign_keys(campaign_id), nodes)
 
 
-def _units_series(nodes: set[int]) -> dict[tuple[int, int, int], dict[dt.date, int]]:
-    """{(campaign, key, unit): {day: change of submitted}} as served now, for `nodes`."""
-    out: dict[tuple[int, int, int], dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-    for chunk in chunks(sorted(nodes)):
-        for campaign, key, unit, day, submitted in TreeDay.objects.filter(
-            unit_id__in=chunk
-        ).values_list("campaign_id", "phase_key", "unit_id", "day", "submitted"):
-            if submitted:
-                out[(campaign, key, unit)][day] += submitted
-    return out
-
-
 class Reorganisation:
     """Keeps the figures right across a reorganisation: made before the tree changes with the
-    units it touches, `finish`ed after (with any units it created). The units whose subtrees
-    changed are recounted, and the participating-unit counts above them move by what changed
-    in the grassroots units."""
+    units it names (whose own rows and member spans the reorganisation may move: the closed
+    unit and the one answering for it), `finish`ed after (with any units it created).
+
+    Only the affected rows move, none is recounted from the history: a subtree row is the sum
+    of the own rows of the units whose chain (root → the unit answering for them) passes
+    through it, so each unit whose chain changed takes its own rows off the nodes it left and
+    adds them to the nodes it joined. The participating grassroots units move with the
+    submitted series of the grassroots units concerned, the participating members with the
+    spans of the members who author something in the units concerned (their other spans
+    decide whether they were, and are, present elsewhere below a node)."""
 
     def __init__(self, units: Iterable[Unit]) -> None:
         self.units = [u.pk for u in units]
         self.scope = units_under(self.units)
         self.before = chains(self.scope)
+        self.own_before = _own_rows(self.units)
+        self.spans_before = _unit_spans(self.units)
         self.queue_before = queue.path_chains(self.scope)
 
     def finish(self, new_units: Iterable[Unit] = ()) -> None:
-        scope = self.scope | units_under([*self.units, *(u.pk for u in new_units)])
-        self._figures(scope)
+        created = [u.pk for u in new_units]
+        scope = self.scope | units_under([*self.units, *created])
+        after = chains(scope)
+        changed = {u for u in scope if u in self.before and self.before[u] != after[u]}
+        touched = changed | set(self.units) | set(created)
+        moves = _Moves(self, after, touched, set(created))
+        for campaign_id, deltas in sorted(moves.deltas().items()):
+            add_to_tree(campaign_id, {k: v for k, v in deltas.items() if any(v)})
         # The queue counts follow the paths: the units above those that moved.
         queue.repair(queue.touched(self.queue_before, queue.path_chains(self.scope)))
         # The units of the scope may have changed parent, level or status: their ranks too.
         ranks.sync_everywhere(scope)
 
-    def _figures(self, scope: set[int]) -> None:
-        before = self.before
-        after = chains(scope)
-        touched_before = {g for _c, g in before.values() if g is not None}
-        nodes: set[int] = set()
-        moved: set[int] = set()
-        for unit in scope:
-            old_chain, old_g = before.get(unit, ([], None))
-            new_chain, new_g = after[unit]
-            if old_chain != new_chain and unit in before:
-                nodes.update(set(old_chain) ^ set(new_chain))
-            if old_g != new_g and unit in before:
-                moved.update(g for g in (old_g, new_g) if g is not None)
-        if not nodes and not moved:
-            return
-        grassroots = moved & (touched_before | {g for _c, g in after.values() if g is not None})
-        was = _units_series(grassroots)
-        chain_before = {g: c[: c.index(g) + 1] for c, g in before.values() if g in grassroots}
-        repaired = nodes | grassroots
-        repair(repaired)
-        now = _units_series(grassroots)
-        chain_after = {g: c[: c.index(g) + 1] for c, g in after.values() if g in grassroots}
-        changes: dict[int, dict[tuple[int, int, dt.date], Vector]] = defaultdict(
+
+OwnRows = dict[tuple[int, int, int, dt.date], Vector]  # (campaign, key, unit, day) -> counters
+Span = tuple[int, int, int, dt.date, dt.date | None]  # (member, unit, key, start, end)
+
+
+def _own_rows(units: Iterable[int]) -> OwnRows:
+    out: OwnRows = {}
+    for chunk in chunks(sorted(set(units))):
+        for campaign, key, unit, day, *vec in OwnDay.objects.filter(unit_id__in=chunk).values_list(
+            "campaign_id", "phase_key", "unit_id", "day", *COUNTERS
+        ):
+            if any(vec):
+                out[(campaign, key, unit, day)] = list(vec)
+    return out
+
+
+def _unit_spans(units: Iterable[int]) -> dict[int, list[Span]]:
+    """{campaign: spans} of the members' spans at `units` (open or closed)."""
+    out: dict[int, list[Span]] = defaultdict(list)
+    for chunk in chunks(sorted(set(units))):
+        for campaign, span in _span_rows(MemberSpan.objects.filter(unit_id__in=chunk)):
+            out[campaign].append(span)
+    return out
+
+
+def _span_rows(query: Any) -> Iterator[tuple[int, Span]]:
+    """(campaign, span) of the spans in `query` that stand for days of presence."""
+    for campaign, member, unit, key, start, end, n in query.values_list(
+        "campaign_id", "member_id", "unit_id", "phase_key", "start", "end", "n"
+    ):
+        if end is not None or n > 0:
+            yield campaign, (member, unit, key, start, end)
+
+
+class _Moves:
+    """The subtree rows' changes of one reorganisation, per campaign."""
+
+    def __init__(
+        self, reorganisation: Reorganisation, after: dict, touched: set[int], created: set[int]
+    ) -> None:
+        self.r = reorganisation
+        self.after = after
+        self.touched = touched
+        self.created = created
+        self.named = set(reorganisation.units)
+        self.out: dict[int, dict[tuple[int, int, dt.date], Vector]] = defaultdict(
             lambda: defaultdict(_zeros(len(TREE_COUNTERS)))
         )
-        for series, chain_of, sign in ((was, chain_before, -1), (now, chain_after, 1)):
-            for (campaign, key, g), steps in series.items():
-                for day, flip in _presence_flips(steps):
-                    for node in chain_of.get(g, []):
-                        if node not in repaired:
-                            changes[campaign][(key, node, day)][6] += sign * flip
-        for campaign, deltas in changes.items():
-            add_to_tree(campaign, {k: v for k, v in deltas.items() if any(v)})
+
+    def chain_before(self, unit: int) -> list[int] | None:
+        if unit in self.r.before:
+            return self.r.before[unit][0]
+        if unit in self.created:
+            return None
+        return self.chain_after(unit)
+
+    def chain_after(self, unit: int) -> list[int]:
+        if unit not in self.after:
+            self.after.update(chains([unit]))
+        return self.after[unit][0]
+
+    def grassroots(self, unit: int, before: bool) -> int | None:
+        if before:
+            if unit in self.r.before:
+                return self.r.before[unit][1]
+            if unit in self.created:
+                return None
+        if unit not in self.after:
+            self.after.update(chains([unit]))
+        return self.after[unit][1]
+
+    def deltas(self) -> dict[int, dict[tuple[int, int, dt.date], Vector]]:
+        self._counters()
+        self._units()
+        self._members()
+        return self.out
+
+    def _counters(self) -> None:
+        """Submitted, valid, invalid, claimed and validated benefit: additive."""
+        own_after = _own_rows(self.touched)
+        own_before = {k: v for k, v in own_after.items() if k[2] not in self.named}
+        own_before.update(self.r.own_before)
+        for rows, sign, chain_of in (
+            (own_before, -1, self.chain_before),
+            (own_after, 1, self.chain_after),
+        ):
+            for (campaign, key, unit, day), vec in rows.items():
+                chain = chain_of(unit)
+                if chain is None:
+                    continue
+                deltas = self.out[campaign]
+                for tree_key in phase_keys(key or None):
+                    for node in chain:
+                        row = deltas[(tree_key, node, day)]
+                        for i, v in enumerate(vec):
+                            row[i] += sign * v
+        # The grassroots units whose submitted series may change.
+        self.grassroots_concerned = {
+            g
+            for unit in self.touched
+            for g in (self.grassroots(unit, True), self.grassroots(unit, False))
+            if g is not None
+        }
+        self.campaigns = {k[0] for k in own_after} | {k[0] for k in self.r.own_before}
+
+    def _units(self) -> None:
+        """Participating grassroots units: while a grassroots unit's submitted count is above
+        0, it counts on its chain. Its series before is its stored subtree row (this
+        reorganisation has not written any yet), after it that plus the change above."""
+        if not self.grassroots_concerned or not self.campaigns:
+            return
+        series: dict[tuple[int, int, int], dict[dt.date, int]] = defaultdict(
+            lambda: defaultdict(int)
+        )
+        for chunk in chunks(sorted(self.grassroots_concerned)):
+            for campaign, key, unit, day, submitted in TreeDay.objects.filter(
+                unit_id__in=chunk, campaign_id__in=sorted(self.campaigns)
+            ).values_list("campaign_id", "phase_key", "unit_id", "day", "submitted"):
+                if submitted:
+                    series[(campaign, key, unit)][day] += submitted
+        added: dict[tuple[int, int, int], dict[dt.date, int]] = defaultdict(dict)
+        for campaign in self.campaigns:
+            for (key, unit, day), vec in self.out[campaign].items():
+                if vec[0] and unit in self.grassroots_concerned:
+                    added[(campaign, key, unit)][day] = vec[0]
+        for campaign, key, g in sorted(set(series) | set(added)):
+            before_chain = self.chain_before(g)
+            after_chain = self.chain_after(g)
+            deltas = self.out[campaign]
+            was = series.get((campaign, key, g), {})
+            now = defaultdict(int, was)
+            for day, n in added.get((campaign, key, g), {}).items():
+                now[day] += n
+            for steps, sign, chain in ((was, -1, before_chain), (now, 1, after_chain)):
+                flips = _presence_flips(dict(steps))
+                if not flips:
+                    continue
+                if chain is None or g not in chain:
+                    raise AssertionError(f"grassroots unit {g} has no chain of its own")
+                for node in chain[: chain.index(g) + 1]:
+                    for day, flip in flips:
+                        deltas[(key, node, day)][6] += sign * flip
+
+    def _members(self) -> None:
+        """Participating members: a member counts for a node while one of their spans is at a
+        unit whose chain passes through it. Only the members with a span at a touched unit
+        can change; all their spans are read."""
+        spans_after = _unit_spans(self.touched)
+        for campaign in sorted(set(spans_after) | set(self.r.spans_before)):
+            members = {s[0] for s in spans_after.get(campaign, [])} | {
+                s[0] for s in self.r.spans_before.get(campaign, [])
+            }
+            if not members:
+                continue
+            every: dict[int, list[Span]] = defaultdict(list)
+            for chunk in chunks(sorted(members)):
+                query = MemberSpan.objects.filter(campaign_id=campaign, member_id__in=chunk)
+                for _c, span in _span_rows(query):
+                    every[span[0]].append(span)
+            snapshot: dict[int, list[Span]] = defaultdict(list)
+            for span in self.r.spans_before.get(campaign, []):
+                snapshot[span[0]].append(span)
+            missing = {s[1] for rows in every.values() for s in rows} - self.after.keys()
+            self.after.update(chains(missing))
+            deltas = self.out[campaign]
+            for member in sorted(members):
+                now = every.get(member, [])
+                was = [s for s in now if s[1] not in self.named] + snapshot.get(member, [])
+                for rows, sign, chain_of in (
+                    (was, -1, self.chain_before),
+                    (now, 1, self.chain_after),
+                ):
+                    steps: dict[tuple[int, int], dict[dt.date, int]] = defaultdict(
+                        lambda: defaultdict(int)
+                    )
+                    for _m, unit, key, start, end in rows:
+                        chain = chain_of(unit)
+                        if chain is None:
+                            continue
+                        for tree_key in phase_keys(key or None):
+                            for node in chain:
+                                node_steps = steps[(tree_key, node)]
+                                node_steps[start] += 1
+                                if end is not None:
+                                    node_steps[end] -= 1
+                    for (tree_key, node), node_steps in steps.items():
+                        for day, flip in _presence_flips(dict(node_steps)):
+                            deltas[(tree_key, node, day)][5] += sign * flip
