@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -91,12 +92,25 @@ class ChildRow:
     error: str = ""
 
     @property
+    def more_than_members(self) -> bool:
+        return _more_than_members(self.assigned, self.unit)
+
+    @property
     def from_phases(self) -> bool:
         return self.assigned is None and self.effective is not None
 
 
 def _plain(value: int | None) -> str:
-    return "" if value is None else str(value)
+    """A quota as the page writes figures beside it ("1.500" in Vietnamese, "1,500" in
+    English); the allocation reads both back as 1500."""
+    return "" if value is None else number_format(value, force_grouping=True)
+
+
+def _more_than_members(value: int | None, unit: Unit) -> bool:
+    """A quota above the unit's active members (more initiatives than people to write
+    them): allowed, since one member may write several, but worth a second look. Units with
+    no members recorded yet are not warned about."""
+    return value is not None and unit.members_total > 0 and value > unit.members_total
 
 
 def _render_page(
@@ -266,6 +280,25 @@ def _report(request: HttpRequest, changes: list[Any]) -> None:
         )  # fmt: skip
     else:
         messages.info(request, _("Nothing changed: every quota already had that value."))
+    crowded = [c.quota.unit for c in assigned if _more_than_members(c.after, c.quota.unit)]
+    if crowded:
+        messages.warning(
+            request,
+            _(
+                "Check these quotas: they are more than the unit's active members: "
+                "%(units)s. They were saved; one member may write several initiatives."
+            )
+            % {
+                "units": "; ".join(
+                    _("%(unit)s (%(members)s members)")
+                    % {
+                        "unit": u.name,
+                        "members": number_format(u.members_total, force_grouping=True),
+                    }
+                    for u in crowded
+                )
+            },
+        )
     if cleared:
         messages.warning(
             request,
