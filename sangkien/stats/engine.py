@@ -33,7 +33,7 @@ from django.utils import timezone
 from sangkien.core.batches import chunks, rows_in_chunks
 from sangkien.orgs.models import Member, Unit, UnitKind, decode_path, last_successor
 
-from . import queue, ranks
+from . import checkpoints, queue, ranks
 from .models import COUNTERS, TREE_COUNTERS, MemberSpan
 from .upsert import upsert as _upsert
 
@@ -186,6 +186,9 @@ def add_to_tree(
             for i, v in enumerate(vec):
                 total[i] += v
     _upsert("stats_treeday", TREE_KEYS_DAY, TREE_COUNTERS, day_rows)
+    checkpoints.follow(
+        campaign_id, [(key, unit, day, vec) for (key, unit, day), vec in deltas.items() if any(vec)]
+    )
     _upsert(
         "stats_treetotal",
         TREE_KEYS,

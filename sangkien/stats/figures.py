@@ -2,7 +2,8 @@
 campaign, optional phase and as-of date, always from the aggregates kept by `engine`.
 
 - As of today (or later): the subtree's total row, read by key.
-- As of an earlier date: the sum of the subtree's day rows up to that date.
+- As of an earlier date: the subtree's latest cumulative checkpoint (`TreeAsOf`) on or
+  before that date, one read by key per unit (`checkpoints`).
 - On the tree as it stood on that date (`tree="dated"`): the units' own day rows and the
   members' spans, gathered along the parent links of that date.
 
@@ -29,7 +30,7 @@ from sangkien.core.batches import chunks
 from sangkien.core.numbers import percent
 from sangkien.orgs.models import Unit, UnitKind, UnitStatus, last_successor
 
-from . import ranks
+from . import checkpoints, ranks
 from .models import COUNTERS, TREE_COUNTERS, Cluster, MemberSpan, OwnDay, TreeDay, TreeTotal
 
 FIGURES = (
@@ -155,14 +156,12 @@ def vectors(
                 campaign=campaign, phase_key=key, unit_id__in=chunk
             ).values_list("unit_id", *TREE_COUNTERS)
         else:
-            rows = (
-                TreeDay.objects.filter(
-                    campaign=campaign, phase_key=key, unit_id__in=chunk, day__lte=as_of
-                )
-                .values("unit_id")
-                .annotate(**{c: Sum(c) for c in TREE_COUNTERS})
-                .values_list("unit_id", *TREE_COUNTERS)
-            )
+            # The latest cumulative checkpoint on or before the date: one read per unit.
+            assert as_of is not None  # not live
+            rows = [
+                (unit, *vec)
+                for unit, vec in checkpoints.as_of(chunk, campaign.pk, key, as_of).items()
+            ]
         for unit_id, *vec in rows:
             out[unit_id] = [int(v or 0) for v in vec]
     return out
@@ -632,8 +631,9 @@ def _past_report(
     query: Children,
     with_leaders: bool = False,
 ) -> Report:
-    """As of a past date: summed day rows of the unit, its siblings and its children, the
-    level read whole for its ranks (bounded work for past dates is not done yet)."""
+    """As of a past date: the checkpoints of the unit, its siblings and its children (one
+    read each, whatever the number of days); the ranks among the level still read the
+    level's checkpoints whole (not yet bounded)."""
     kids = children_of(unit) if with_children else []
     siblings = children_of(unit.parent) if unit.parent is not None else [unit]
     if unit.pk not in {s.pk for s in siblings}:

@@ -6,6 +6,9 @@ change that moves them, and proved by `recount` (`sangkien check-stats`).
   (0 = the whole campaign, otherwise a phase id). A figure as of a date is the sum of its
   rows up to that date; every count, distinct ones included, is kept this way.
 - `TreeTotal`: the same summed over all days, read by primary key for "as of today".
+- `TreeAsOf`: the same summed up to each day a `TreeDay` row exists (cumulative
+  checkpoints), so a figure as of a past date is one read by key too.
+- `QueueTotal`: the review queue's counts per status under a unit (see the class).
 - `OwnDay`: the same additive counters for the initiatives of one unit only (not below it),
   by the phase they were submitted in; with `MemberSpan` they answer on the tree as it
   stood on a past date.
@@ -82,6 +85,27 @@ class TreeTotal(_TreeCounters):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.campaign_id}/{self.phase_key}"
+
+
+class TreeAsOf(_TreeCounters):
+    """The subtree's figures as of the end of `day` (the `TreeDay` rows up to it summed), on
+    each day a `TreeDay` row exists: a figure as of any past date is the latest of these
+    rows on or before it, one read by key whatever the number of days (`checkpoints`)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    phase_key = models.IntegerField(default=0, db_default=0)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "phase_key", "unit", "day"], name="treeasof_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.campaign_id}/{self.phase_key} ≤ {self.day}"
 
 
 class OwnDay(_Counters):

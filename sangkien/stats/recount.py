@@ -24,7 +24,7 @@ from sangkien.core.batches import IN_LIMIT, chunks
 from sangkien.initiatives.models import HistoryEntry, Initiative
 from sangkien.orgs.models import PATH_END, Unit
 
-from . import queue, ranks
+from . import checkpoints, queue, ranks
 from .engine import NOTHING, State, add_to_tree, chains, next_state, phase_keys
 from .models import (
     COUNTERS,
@@ -32,6 +32,7 @@ from .models import (
     TREE_COUNTERS,
     MemberSpan,
     OwnDay,
+    TreeAsOf,
     TreeDay,
     TreeTotal,
 )
@@ -376,6 +377,36 @@ def _cumulative_differences(
     return out
 
 
+def _checkpoint_differences(
+    campaign_id: int, tree: dict[tuple[int, int, dt.date], Vector]
+) -> list[tuple[int, int, str, dt.date | None, int, int]]:
+    """The figures as of each day the checkpoints or the recount change, from the
+    checkpoints (the latest on or before the day) against the recount's running sums."""
+    stored: dict[tuple[int, int], dict[dt.date, list[int]]] = defaultdict(dict)
+    for key, unit, day, *vec in TreeAsOf.objects.filter(campaign_id=campaign_id).values_list(
+        "phase_key", "unit_id", "day", *TREE_COUNTERS
+    ):
+        stored[(key, unit)][day] = list(vec)
+    counted: dict[tuple[int, int], dict[dt.date, Vector]] = defaultdict(dict)
+    for (key, unit, day), vec in tree.items():
+        counted[(key, unit)][day] = vec
+    out: list[tuple[int, int, str, dt.date | None, int, int]] = []
+    zero = [0] * len(TREE_COUNTERS)
+    for key, unit in sorted(set(stored) | set(counted)):
+        mine, theirs = stored.get((key, unit), {}), counted.get((key, unit), {})
+        served, running = zero, [0] * len(TREE_COUNTERS)
+        for day in sorted(set(mine) | set(theirs)):
+            served = mine.get(day, served)
+            for i, v in enumerate(theirs.get(day, zero)):
+                running[i] += v
+            bad = [i for i in range(len(TREE_COUNTERS)) if served[i] != running[i]]
+            if bad:
+                i = bad[0]
+                out.append((key, unit, f"as of {TREE_COUNTERS[i]}", day, served[i], running[i]))
+                break
+    return out
+
+
 def check(campaigns: Iterable[Campaign] | None = None, limit: int = 50) -> list[Difference]:
     """Every served figure against the recount; the differences found (at most `limit`)."""
     out: list[Difference] = []
@@ -432,6 +463,7 @@ def check(campaigns: Iterable[Campaign] | None = None, limit: int = 50) -> list[
                 raw.append(
                     (key, unit, f"member {member} spans", first_day, len(a_spans), len(b_spans))
                 )
+        raw += _checkpoint_differences(campaign.pk, counted.tree)
         served_queue, counted_queue = queue.stored(campaign.pk), queue.recount(campaign.pk)
         for unit, key in sorted(set(served_queue) | set(counted_queue)):
             was = served_queue.get((unit, key), [0] * len(QUEUE_COUNTERS))
@@ -523,6 +555,7 @@ def rebuild(campaigns: Iterable[Campaign] | None = None, progress: Any = None) -
         for model in (TreeDay, TreeTotal, OwnDay, MemberSpan):
             model.objects.filter(campaign_id=campaign.pk).delete()
         _write_tree(campaign.pk, counted.tree)
+        checkpoints.fill(campaign.pk)
         _bulk(
             OwnDay._meta.db_table,
             ["campaign_id", "phase_key", "unit_id", "day", *COUNTERS],
@@ -555,6 +588,7 @@ def repair(nodes: set[int]) -> None:
         TreeDay.objects.filter(campaign_id=campaign_id, unit_id__in=nodes).delete()
         TreeTotal.objects.filter(campaign_id=campaign_id, unit_id__in=nodes).delete()
         _write_tree(campaign_id, counted.tree)
+        checkpoints.fill(campaign_id, nodes)
         ranks.sync(campaign_id, ranks.campaign_keys(campaign_id), nodes)
 
 
