@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run serve test test-browser lint format messages bench clean
+.PHONY: install run serve test test-browser lint format messages bench load clean
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.json scripts/install.sh
 	@bash scripts/install.sh
@@ -24,5 +24,7 @@ messages: install
 	@bash scripts/messages.sh
 bench: install
 	@$(BIN)/sangkien bench
+load: install
+	@bash scripts/load.sh
 clean:
 	rm -rf $(VENV) node_modules var staticfiles

@@ -34,7 +34,7 @@ TOKEN_PREFIX = "sk_"
 def create_user(
     *,
     username: str,
-    password: str,
+    password: str | None,
     by: Any,
     email: str = "",
     phone: str = "",
@@ -68,7 +68,7 @@ def create_user(
         last_name=first,  # Vietnamese: family and middle names
         first_name=last,  # the given name
     )
-    if check_password:
+    if check_password and password is not None:
         try:
             # Against the new account: a password like its username or email is refused.
             validate_password(password, user)
@@ -76,7 +76,10 @@ def create_user(
             errors["password"] = exc.messages
     if errors:
         raise ValidationError(errors)
-    user.set_password(password)
+    if password is None:  # no login with a password (yet): a token, an invitation, a reset
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.save()
     if member is not None:
         RoleGrant.objects.create(user=user, role=Role.MEMBER, unit=member.unit, granted_by=None)

@@ -169,3 +169,13 @@ def test_reset_pages_answer(client, db):
     bad = reverse("accounts:password_reset_confirm", args=["MQ", "set-password"])
     assert not client.get(bad).context["validlink"]
     assert User.objects.count() == 0
+
+
+def test_an_account_made_without_a_password_cannot_log_in_with_one(db):
+    user = services.create_user(username="chi.token", password=None, by=None)
+    assert not user.has_usable_password()
+    assert not Client().login(username="chi.token", password="")
+    response = Client().post(
+        reverse("accounts:login"), {"identifier": "chi.token", "password": "x"}
+    )
+    assert response.status_code == 200 and "_auth_user_id" not in Client().session
