@@ -162,4 +162,11 @@ def write(
     if total is None and progress is not None:
         total = table.count()
     rows = counted(table.rows(), total or 0, progress)
-    return write_table(target, table.columns, rows, sheet_name=table.sheet_name, fast=fast)
+    return write_table(
+        target,
+        table.columns,
+        rows,
+        sheet_name=table.sheet_name,
+        fast=fast,
+        caption=table.caption,
+    )

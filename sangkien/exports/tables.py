@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -47,6 +47,7 @@ class Table:
     file_stem: str = "export"
     unit: Unit | None = None  # the unit whose subtree it covers, if one
     personal: bool = False  # holds members' personal data (its reading is audited)
+    caption: str = ""  # what it covers (campaign, date), printed atop every page
 
 
 def keyset_batches(
@@ -467,5 +468,18 @@ def figure_table(report: stats_figures.Report) -> Table:
         count=lambda: len(everyone),
         rows=rows,
         sheet_name=_("Figures"),
-        file_stem="so-lieu",
+        file_stem=f"so-lieu-{report.campaign.code}",
+        caption=_figures_caption(report),
     )
+
+
+def _figures_caption(report: stats_figures.Report) -> str:
+    values = {
+        "campaign": report.campaign.name,
+        "unit": report.unit.unit.name,
+        "date": formats.date_format(report.as_of, "SHORT_DATE_FORMAT"),
+    }
+    if report.phase is not None:
+        values["phase"] = report.phase.name
+        return _("%(unit)s · %(campaign)s, %(phase)s · figures as of %(date)s") % values
+    return _("%(unit)s · %(campaign)s · figures as of %(date)s") % values

@@ -69,6 +69,36 @@ def _escape(text: str) -> str:
     return text
 
 
+# The height of one line of the bold 11-point header, in points.
+HEADER_LINE_HEIGHT = 15
+MAX_HEADER_LINES = 6
+
+
+def header_lines(columns: Sequence[Column]) -> int:
+    """How many lines the widest-wrapping header takes in its column (about one character
+    per unit of column width, less for bold text)."""
+    lines = 1
+    for column in columns:
+        per_line = max(1, int(column.width * 0.9))
+        words = str(column.header).split()
+        count, used = 1, 0
+        for word in words:
+            size = len(word)
+            if used and used + 1 + size > per_line:
+                count += 1
+                used = size
+            else:
+                used += size + (1 if used else 0)
+            count += max(0, (size - 1) // per_line)
+        lines = max(lines, count)
+    return min(lines, MAX_HEADER_LINES)
+
+
+def _header_text(text: str) -> str:
+    """Text for a printed page header or footer: "&" starts a code there."""
+    return safe_cell_text(text).replace("&", "&&")[:200]
+
+
 class SheetWriter:
     """One worksheet of `columns` written to `target` (a path or a binary file object)."""
 
@@ -79,6 +109,7 @@ class SheetWriter:
         *,
         sheet_name: str = "",
         fast: bool = True,
+        caption: str = "",
     ) -> None:
         for column in columns:
             if column.kind not in KINDS:
@@ -102,13 +133,30 @@ class SheetWriter:
         header = self.book.add_format(
             {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#F2F2F2", "bottom": 1}
         )
+        # A wrapped header gets the height of its lines: spreadsheets that do not size rows
+        # by themselves (LibreOffice) would draw it over the first row.
+        self.sheet.set_row(0, HEADER_LINE_HEIGHT * header_lines(self.columns))
         for col, column in enumerate(self.columns):
             self.sheet.set_column(col, col, column.width)
             self.sheet.write_string(0, col, safe_cell_text(column.header), header)
         self.sheet.freeze_panes(1, 0)
+        self._print_setup(caption)
         self.row = 1
         self._letters = [xl_col_to_name(c) for c in range(len(self.columns))]
         self._styles = {kind: fmt._get_xf_index() for kind, fmt in self.formats.items()}
+
+    def _print_setup(self, caption: str) -> None:
+        """On paper: A4 landscape, as wide as one page, the header row on every page, and
+        atop each page what the table covers (`caption`), with page numbers below."""
+        ws = self.sheet
+        ws.set_paper(9)  # A4
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        if caption:
+            ws.set_header("&L" + _header_text(caption))
+            self.book.set_properties({"title": caption})
+        ws.set_footer("&C&P / &N")
 
     # -- rows --------------------------------------------------------------------------------
 
@@ -237,9 +285,10 @@ def write_table(
     *,
     sheet_name: str = "",
     fast: bool = True,
+    caption: str = "",
 ) -> int:
     """Write a whole table (header and rows) to `target`; the number of rows."""
-    writer = SheetWriter(target, columns, sheet_name=sheet_name, fast=fast)
+    writer = SheetWriter(target, columns, sheet_name=sheet_name, fast=fast, caption=caption)
     try:
         return writer.write_rows(rows)
     finally:
