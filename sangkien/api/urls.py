@@ -20,6 +20,7 @@ from .campaigns import router as campaigns_router
 from .errors import install_handlers, message_response, method_not_allowed, route_not_found
 from .initiatives import router as initiatives_router
 from .members import router as members_router
+from .plans import router as plans_router
 from .quotas import router as quotas_router
 from .stats import router as stats_router
 from .tokens import router as tokens_router
@@ -62,6 +63,10 @@ next.
 children's for a campaign (and phase: its number, 0 or none for the whole campaign); the
 writes (`allocation`, `target`, `own`) take the `version` read of each row they change
 (0 for a row not written yet) and answer the unit's quotas as they are after the change.
+
+**Plans.** `GET /api/v1/plans/{campaign}/{code}` gives how many grassroots unions at or
+below a unit have an implementation plan (and a union's own plan); `PUT` records a union's
+plan (201) or changes it (200, with its `version`); `DELETE ...?version=N` removes it (204).
 
 **Pages.** Lists answer `{"items": [...], "next_cursor": "..."}`; pass `next_cursor` back as
 `cursor` for the next page, until it is null. Cursors stay valid while rows are added.
@@ -150,6 +155,7 @@ api.add_router("/initiatives", initiatives_router)
 api.add_router("/stats", stats_router)
 api.add_router("/audit", audit_router)
 api.add_router("/quotas", quotas_router)
+api.add_router("/plans", plans_router)
 api.add_router("/tokens", tokens_router)
 install_handlers(api)
 

@@ -42,6 +42,7 @@ def test_openapi_names_are_clean(client, db):
         "UnitMoveIn", "UnitMergeIn", "UnitSplitIn", "UnitDissolveIn", "NewUnitIn", "UnitList",
         "Token", "TokenList",
         "UnitQuotas", "QuotaRow", "AllocationIn", "FigureIn",
+        "PlanOut", "Coverage", "UnitPlans", "PlanIn",
     }  # fmt: skip
     operation_ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
     assert operation_ids == {
@@ -54,6 +55,7 @@ def test_openapi_names_are_clean(client, db):
         "move_unit", "merge_units", "split_unit", "dissolve_unit",
         "list_tokens", "revoke_token",
         "get_quotas", "allocate_quotas", "set_target", "set_own_quota",
+        "get_plans", "put_plan", "delete_plan",
     }  # fmt: skip
 
 

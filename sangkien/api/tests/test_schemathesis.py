@@ -99,6 +99,12 @@ def real_paths(unit: Unit, spare_token: int) -> dict[str, list[Any]]:
         "token_id": [spare_token],
         "/units/": units,
         "/quotas/": units,
+        "grassroots": list(
+            Unit.objects.in_subtree(unit)
+            .filter(kind="grassroots")
+            .order_by("code")
+            .values_list("code", flat=True)[:1]
+        ),
         "/members/": members,
         "/campaigns/": campaigns,
     }
@@ -118,6 +124,12 @@ def _strategies(operation: Any, mode: GenerationMode, paths: dict[str, list[Any]
         pinned = [{"initiative_id": v} for v in paths["initiative_id"]]
     elif "token_id" in names:
         pinned = [{"token_id": v} for v in paths["token_id"]]
+    elif sorted(names) == ["campaign", "code"]:
+        pinned = [
+            {"campaign": campaign, "code": code}
+            for campaign in paths["/campaigns/"][:1]
+            for code in [*paths["/units/"], *paths["grassroots"]]
+        ]
     elif names == ["code"]:
         for prefix in ("/units/", "/members/", "/campaigns/", "/quotas/"):
             if prefix in operation.path:
