@@ -137,13 +137,13 @@ def as_of(
     out: dict[int, list[int]] = {}
     for chunk in chunks(unit_ids):
         marks = ", ".join(["%s"] * len(chunk))
-        sql = f"""SELECT c.unit_id, {cols} FROM {TABLE} c
-            WHERE c.campaign_id = %s AND c.phase_key = %s AND c.unit_id IN ({marks})
-            AND c.day = (SELECT MAX(m.day) FROM {TABLE} m WHERE m.campaign_id = c.campaign_id
-                         AND m.phase_key = c.phase_key AND m.unit_id = c.unit_id
-                         AND m.day <= %s)"""  # noqa: S608
+        # Per unit, one step back along the key's index from the date (never its other days).
+        sql = f"""SELECT c.unit_id, {cols} FROM {TABLE} c WHERE c.id IN (
+            SELECT (SELECT m.id FROM {TABLE} m WHERE m.campaign_id = %s AND m.phase_key = %s
+                    AND m.unit_id = v.id AND m.day <= %s ORDER BY m.day DESC LIMIT 1)
+            FROM orgs_unit v WHERE v.id IN ({marks}))"""  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(sql, [campaign_id, key, *chunk, day])
+            cursor.execute(sql, [campaign_id, key, day, *chunk])
             for unit, *vec in cursor.fetchall():
                 out[unit] = [int(v or 0) for v in vec]
     return out
