@@ -124,7 +124,20 @@ def _check_active(unit: Unit, field: str) -> None:
 
 
 def _check_date(on: dt.date | None, unit: Unit | None = None) -> dt.date:
+    """The day a rename or reorganisation takes effect: today by default, never after today
+    (the tree, the open work and the figures change when it is recorded: a change decided
+    for a later day is recorded on that day)."""
     on = on or today()
+    if on > today():
+        raise ValidationError(
+            {
+                "effective_on": _(
+                    "%(date)s is in the future. A reorganisation takes effect when it is "
+                    "recorded: record it on that day."
+                )
+                % {"date": short_date(on)}
+            }
+        )
     if unit is not None and unit.founded_on and on < unit.founded_on:
         raise ValidationError(
             {
@@ -294,6 +307,9 @@ def _check_move(unit: Unit, new_parent: Unit) -> None:
         )
     _check_active(new_parent, "parent")
     _check_child_kind(new_parent, unit.kind)
+    initiatives.check_campaigns_cover(
+        unit, new_parent.path + encode_segment(unit.pk), "parent", subtree=True
+    )
 
 
 def _move_children(
@@ -449,7 +465,7 @@ def merge_units(
         _check_active(s, "sources")
         if s.parent_id is None:
             raise ValidationError({"sources": _("The root unit cannot be merged.")})
-    on = on or today()
+    on = _check_date(on)
     kinds = {s.kind for s in sources}
     target = _resolve_target(
         into=into,
@@ -519,7 +535,7 @@ def split_unit(
     figures = Reorganisation([unit])
     if len(into) < 2:
         raise ValidationError({"into": _("A split makes at least two units.")})
-    on = on or today()
+    on = _check_date(on, unit)
     codes = [normalise_code(d.get("code", "")) for d in into]
     if normalise_code(records_to) not in codes:
         raise ValidationError(
@@ -603,7 +619,7 @@ def dissolve_unit(
     _check_active(unit, "unit")
     if unit.parent is None:
         raise ValidationError({"unit": _("The root unit cannot be dissolved.")})
-    on = on or today()
+    on = _check_date(on, unit)
     has_children = Unit.objects.filter(parent=unit, status=UnitStatus.ACTIVE).exists()
     has_members = Member.objects.filter(unit=unit, left_on__isnull=True).exists()
     if transfer_to is None and (has_children or has_members):

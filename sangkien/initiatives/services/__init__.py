@@ -47,6 +47,7 @@ from .entry import (
 )
 from .handover import (
     OPEN_WORK,
+    check_campaigns_cover,
     check_successor_takes_work,
     hand_over_open_work,
     open_work_of,
@@ -83,6 +84,7 @@ __all__ = [
     "TransitionError",
     "add_attachment",
     "author_users",
+    "check_campaigns_cover",
     "check_successor_takes_work",
     "create_initiative",
     "decide_initiative",

@@ -41,6 +41,7 @@ def open_work_of(unit: Unit) -> InitiativeQuerySet:
 def check_successor_takes_work(unit: Unit, successor: Unit, field: str) -> None:
     """Refuse, before anything is written, a reorganisation that would hand `unit`'s open
     initiatives to a unit that cannot hold initiatives."""
+    check_campaigns_cover(unit, successor.path, field, subtree=False)
     if successor.kind in ENTRY_UNIT_KINDS or not open_work_of(unit).exists():
         return
     raise ValidationError(
@@ -52,6 +53,37 @@ def check_successor_takes_work(unit: Unit, successor: Unit, field: str) -> None:
             % {"unit": unit.code, "successor": successor.code}
         }
     )
+
+
+def check_campaigns_cover(unit: Unit, new_path: str, field: str, *, subtree: bool) -> None:
+    """Refuse, before anything is written, a reorganisation after which open initiatives
+    would stand outside their campaign: those of `unit` (with `subtree`, of every unit below
+    it too, which move with it) once `unit`'s records answer at `new_path` (the successor's
+    path, or the unit's own path under its new parent)."""
+    work = Initiative.objects.filter(status__in=OPEN_WORK)
+    work = work.filter(unit__path__startswith=unit.path) if subtree else work.filter(unit=unit)
+    stranded = sorted(
+        {
+            code
+            for code, owner_path in work.values_list(
+                "campaign__code", "campaign__owner__path"
+            ).distinct()
+            # A campaign owned inside the moving subtree moves with it.
+            if not new_path.startswith(owner_path)
+            and not (subtree and owner_path.startswith(unit.path))
+        }
+    )
+    if stranded:
+        raise ValidationError(
+            {
+                field: _(
+                    "%(unit)s has initiatives not yet decided in %(campaigns)s, which would "
+                    "then stand outside the campaign. Decide or withdraw them first, or "
+                    "choose a unit the campaign covers."
+                )
+                % {"unit": unit.code, "campaigns": ", ".join(stranded)}
+            }
+        )
 
 
 def hand_over_open_work(unit: Unit, successor: Unit, *, by: Any, note: str = "") -> int:
