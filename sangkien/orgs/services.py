@@ -23,6 +23,7 @@ from sangkien.core import audit, locks
 from sangkien.core.errors import ConflictError, ValidationError
 from sangkien.formats import short_date
 from sangkien.initiatives import services as initiatives
+from sangkien.plans import services as plans
 from sangkien.stats.recount import Reorganisation
 from sangkien.text import clean_line, fold, nfc, normalise_phone, person_sort_key, sort_key
 
@@ -499,6 +500,7 @@ def merge_units(
         _move_members(s, target, on, _("Merged into %(code)s") % {"code": target.code})
         _close_unit(s, status=UnitStatus.MERGED, successor=target, on=on)
         initiatives.hand_over_open_work(s, target, by=by, note=nfc(note))
+        plans.hand_over_plans(s, target, by=by, note=nfc(note))
         audit.record(
             actor=by,
             action="unit.merge",
@@ -592,6 +594,7 @@ def split_unit(
             _move_member(member, target, on, reason)
     _close_unit(unit, status=UnitStatus.SPLIT, successor=main, on=on)
     initiatives.hand_over_open_work(unit, main, by=by, note=nfc(note))
+    plans.hand_over_plans(unit, main, by=by, note=nfc(note))
     figures.finish(new_units.values())
     audit.record(
         actor=by,
@@ -650,6 +653,7 @@ def dissolve_unit(
         _move_members(unit, transfer_to, on, _("Unit %(code)s dissolved") % {"code": unit.code})
     _close_unit(unit, status=UnitStatus.DISSOLVED, successor=successor, on=on)
     initiatives.hand_over_open_work(unit, successor, by=by, note=nfc(note))
+    plans.hand_over_plans(unit, successor, by=by, note=nfc(note))
     figures.finish()
     audit.record(
         actor=by,

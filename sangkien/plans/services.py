@@ -297,6 +297,46 @@ def delete_plan(plan: Plan, *, by: Any, expected_version: int | None = None) -> 
         _delete_file_on_commit(document)
 
 
+def hand_over_plans(unit: Unit, successor: Unit, *, by: Any, note: str = "") -> int:
+    """The implementation plans of `unit`, which a merge, split or dissolution closes, go to
+    `successor`, the unit that answers for it now, like its open initiatives: for each
+    campaign that covers the successor and where the successor, an active grassroots union,
+    has no plan of its own yet. A plan the successor cannot take (it has one already, it is
+    not a grassroots union, the campaign does not reach it) stays with the closed unit, which
+    no longer counts in plan coverage. Runs inside the reorganisation's transaction (the
+    coverage counters are counted again for the changed tree); returns how many moved."""
+    if successor.kind != UnitKind.GRASSROOTS or successor.status != UnitStatus.ACTIVE:
+        return 0
+    plans = list(
+        Plan.objects.select_for_update()
+        .select_related("campaign__owner")
+        .filter(unit=unit)
+        .order_by("pk")
+    )
+    if not plans:
+        return 0
+    _lock_stamp()
+    taken = set(Plan.objects.filter(unit=successor).values_list("campaign_id", flat=True))
+    moved = 0
+    for plan in plans:
+        if plan.campaign_id in taken or not plan.campaign.covers(successor):
+            continue
+        Plan.objects.filter(pk=plan.pk).update(
+            unit=successor, version=F("version") + 1, updated_at=timezone.now()
+        )
+        audit.record(
+            actor=by,
+            action="plan.moved",
+            obj=plan,
+            before={"unit": unit.code},
+            after={"unit": successor.code},
+            note=note,
+        )
+        taken.add(plan.campaign_id)
+        moved += 1
+    return moved
+
+
 def _delete_file_on_commit(name: str) -> None:
     from django.core.files.storage import default_storage
 

@@ -539,3 +539,19 @@ def test_unit_page_goes_to_the_one_campaign(login, tree, campaign, reviewer):
     assert listing.status_code == 200 and url("overview", "TH-KCN", "SK2") in (
         listing.content.decode()
     )
+
+
+def test_plans_of_a_closed_union_follow_its_successor(tree, campaign):
+    """A merge hands the closed union's plan to the union that answers for it, unless that
+    union has its own plan for the campaign; plan coverage counts the moved plan there."""
+    other = make_campaign(tree.root, code="SK2")
+    moved = plan_for(tree.grassroots, campaign)
+    kept = plan_for(tree.grassroots, other)
+    own = plan_for(tree.grassroots2, other)
+    orgs.merge_units([tree.grassroots], into=tree.grassroots2, by=None)
+    assert Plan.objects.get(pk=moved.pk).unit_id == tree.grassroots2.pk
+    assert Plan.objects.get(pk=kept.pk).unit_id == tree.grassroots.pk  # the successor has one
+    assert Plan.objects.get(pk=own.pk).unit_id == tree.grassroots2.pk
+    upper = orgs.Unit.objects.get(pk=tree.upper.pk)
+    assert services.plan_coverage(campaign, [upper])[upper.pk] == (1, 1)
+    assert services.plan_coverage(other, [upper])[upper.pk] == (1, 1)
