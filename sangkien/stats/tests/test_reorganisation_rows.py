@@ -112,3 +112,39 @@ def test_reorganisations_move_rows_without_replaying(tree):
         with mock.patch.object(replay, "timelines", _no_replay):
             orgs.move_unit(orgs.Unit.objects.get(pk=a.pk), new_parent=tree.upper, by=None)
         _exact()
+
+
+@pytest.mark.parametrize(
+    "part",
+    ["_counters", "_units", "_members"],
+)
+def test_check_stats_catches_each_part_of_the_moves_left_out(tree, part):
+    """The mutation check of the incremental reorganisation: with any one of its parts (the
+    additive counters, the participating units, the participating members) made a no-op, a
+    move of a union across provinces leaves differences that check-stats names."""
+    campaign = make_campaign(tree.root)
+    union = _union("TH-KCN-051", tree.upper)
+    author = orgs.create_member(unit=union, full_name="Đỗ Thị Năm", by=None)
+    initiative = services.create_initiative(
+        campaign=campaign, unit=union, by=None,
+        authors=[{"member": author, "share": 100}], **complete(title="Sáng kiến di chuyển"),
+    )  # fmt: skip
+    services.submit_initiative(initiative, by=None)
+    _exact()
+    original = getattr(replay._Moves, part)
+
+    def broken(self):
+        if part == "_counters":
+            original(self)  # the later parts need what it found
+            self.out.clear()
+
+    with mock.patch.object(replay._Moves, part, broken):
+        orgs.move_unit(union, new_parent=tree.other_province, by=None)
+    differences = [str(d) for d in check.check()]
+    assert differences, part
+    figure = {
+        "_counters": "initiatives_submitted",
+        "_units": "participating_units",
+        "_members": "participating_members",
+    }[part]
+    assert any(figure in d for d in differences), differences
