@@ -39,7 +39,9 @@ def follow(campaign_id: int, rows: Sequence[tuple[int, int, dt.date, Sequence[in
         return
     cols = [_qn(c) for c in TREE_COUNTERS]
     for chunk in chunks(sorted({(k, u, d) for k, u, d, _v in rows}), 250):
-        values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+        # An OR of whole keys (SQLite reads each by the index; a row-value IN over VALUES
+        # would scan the campaign's rows).
+        values = " OR ".join(["(t.phase_key = %s AND t.unit_id = %s AND t.day = %s)"] * len(chunk))
         params: list[Any] = [campaign_id]
         for key, unit, day in chunk:
             params += [key, unit, day]
@@ -53,7 +55,7 @@ def follow(campaign_id: int, rows: Sequence[tuple[int, int, dt.date, Sequence[in
                 AND p.day = (SELECT MAX(q.day) FROM {TABLE} q WHERE q.campaign_id = t.campaign_id
                              AND q.phase_key = t.phase_key AND q.unit_id = t.unit_id
                              AND q.day < t.day)
-            WHERE t.campaign_id = %s AND (t.phase_key, t.unit_id, t.day) IN (VALUES {values})
+            WHERE t.campaign_id = %s AND ({values})
             ON CONFLICT (campaign_id, phase_key, unit_id, day) DO UPDATE SET {sets}"""  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -80,16 +82,20 @@ def _later(campaign_id: int, earliest: dict[tuple[int, int], dt.date]) -> dict:
     """{(phase key, unit): its last checkpoint day} for those with one after their day."""
     out: dict[tuple[int, int], dt.date] = {}
     keys = sorted(earliest)
-    for chunk in chunks(keys, 400):
-        values = ", ".join(["(%s, %s)"] * len(chunk))
-        params: list[Any] = [campaign_id, *[v for pair in chunk for v in pair]]
+    for chunk in chunks(keys, 100):
+        # Each key's last day by the index (MAX over a whole key prefix is one seek).
+        one = (
+            f"SELECT %s, %s, (SELECT MAX(day) FROM {TABLE} WHERE campaign_id = %s "  # noqa: S608
+            "AND phase_key = %s AND unit_id = %s)"
+        )
+        params: list[Any] = []
+        for key, unit in chunk:
+            params += [key, unit, campaign_id, key, unit]
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT phase_key, unit_id, MAX(day) FROM {TABLE} WHERE campaign_id = %s "  # noqa: S608
-                f"AND (phase_key, unit_id) IN (VALUES {values}) GROUP BY phase_key, unit_id",
-                params,
-            )
+            cursor.execute(" UNION ALL ".join([one] * len(chunk)), params)
             for key, unit, last in cursor.fetchall():
+                if last is None:
+                    continue
                 if isinstance(last, str):
                     last = dt.date.fromisoformat(last)
                 if last > earliest[(key, unit)]:
