@@ -1,11 +1,21 @@
 """Shared personas for every test: a small tree (root → province → upper → two grassroots
-unions, plus a second province) and one user per role, each on the unit where it works."""
+unions, plus a second province) and one user per role, each on the unit where it works.
+
+A module whose tests only read an expensive world builds it once (`module_db`, then
+`fresh` hands each test its own copy): see the docstring of `module_db`."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from collections.abc import Iterator
+from typing import TypeVar
 
 import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import translation
 
 from sangkien.accounts import services as accounts
 from sangkien.accounts.models import Role, User
@@ -13,6 +23,9 @@ from sangkien.orgs import services as orgs
 from sangkien.orgs.models import Member, Unit
 
 PASSWORD = "mat-khau-thu-nghiem-1"
+# The real hasher is slow by design; tests need not be.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+T = TypeVar("T")
 
 
 class Tree:
@@ -27,6 +40,10 @@ class Tree:
 
 @pytest.fixture
 def tree(db) -> Tree:
+    return build_tree()
+
+
+def build_tree() -> Tree:
     t = Tree()
     t.root = orgs.create_unit(
         code="VN",
@@ -107,6 +124,10 @@ def make_user(
 
 @pytest.fixture
 def member_record(tree) -> Member:
+    return make_member_record(tree)
+
+
+def make_member_record(tree: Tree) -> Member:
     return orgs.create_member(
         unit=tree.grassroots,
         full_name="Nguyễn Thị Hoa",
@@ -124,7 +145,15 @@ def member_record(tree) -> Member:
 @pytest.fixture
 def member(tree, member_record) -> User:
     """A member: linked to a member record, holds the member role on their grassroots unit."""
+    return make_member(member_record)
+
+
+def make_member(member_record: Member) -> User:
     return make_user("member", member=member_record)
+
+
+def make_reviewer(tree: Tree) -> User:
+    return make_user("reviewer", role=Role.REVIEWER, unit=tree.upper)
 
 
 @pytest.fixture
@@ -145,7 +174,7 @@ def unit_officer(tree) -> User:
 
 @pytest.fixture
 def reviewer(tree) -> User:
-    return make_user("reviewer", role=Role.REVIEWER, unit=tree.upper)
+    return make_reviewer(tree)
 
 
 @pytest.fixture
@@ -177,14 +206,45 @@ def login(client):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Personas hash passwords; the real hasher is slow by design and tests need not be."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """One transaction around a whole module, rolled back at its end: a module-scoped
+    fixture that asks for this one builds its world once (through the services, like the
+    function-scoped fixtures), and every test of the module then runs inside it, in a
+    savepoint of its own (pytest-django's `db`) rolled back after the test, so what a test
+    writes never reaches the next one. Tests take the world through `fresh`, a deep copy,
+    so that changing an object in memory does not leak either (Django's setUpTestData does
+    the same). For modules of `db` tests only: a transactional test cannot see the world.
+
+    Every test of such a module sees the world while it is open, whether or not it asks
+    for it: in a module that mixes both, the tests that do not ask come first, and the
+    module's fixtures build their own only for those (see stats/tests/test_views.py)."""
+    with django_db_blocker.unblock():
+        if transaction.get_connection().in_atomic_block:
+            # Asked for (by getfixturevalue) after a test's `db`: the world would be built
+            # inside that test's transaction and be gone after it.
+            raise RuntimeError("module_db must be set up before the test's database")
+        with transaction.atomic(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            translation.deactivate()
+            try:
+                yield
+            finally:
+                transaction.set_rollback(True)
+                translation.deactivate()
+        cache.clear()
+
+
+def fresh(world: T) -> T:
+    """A test's own copy of a world built once for its module (model instances included)."""
+    return copy.deepcopy(world)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Cached ranks (and anything else cached) never leak from one test into the next."""
-    from django.core.cache import cache
-
     cache.clear()
     yield
     cache.clear()
@@ -195,8 +255,6 @@ def _no_language_left_over():
     """A page asked in English leaves English active in the thread (the locale middleware
     activates the request's language and never puts it back): each test starts with none,
     as a fresh process does, so what it reads does not depend on the test before it."""
-    from django.utils import translation
-
     translation.deactivate()
     yield
     translation.deactivate()

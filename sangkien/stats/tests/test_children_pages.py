@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the fixtures of test_views are imported and used by name)
 """A unit with many children: its page and the API carry the children a page at a time,
 sorted on the server by any figure, with a search box; the unit's own figures and its
 leading and lagging units stay those of all its children."""
@@ -11,26 +10,49 @@ import re
 import pytest
 from django.urls import reverse
 
+from conftest import fresh
 from sangkien.orgs import services as orgs
 from sangkien.stats import figures
-from sangkien.stats.tests.test_views import campaign, third, world  # noqa: F401
+from sangkien.stats.tests.test_views import new_world
 
 EXTRA = 57  # with the three of the world: 60 children, two pages of 50 on the dashboard
 
 
-@pytest.fixture
-def crowd(tree, world):  # noqa: F811
-    """TH-KCN with 60 grassroots unions: the world's three, and 57 with nothing yet."""
+@pytest.fixture(scope="module")
+def built_crowd(module_db):
+    """TH-KCN with 60 grassroots unions: the world's three (stats/tests/test_views.py), and
+    57 with nothing yet. Built once for the module; every test here reads it (its own copy)."""
+    w = new_world()
     for n in range(EXTRA):
         orgs.create_unit(
             code=f"TH-KCN-{n + 100}",
             name=f"Công đoàn cơ sở Đông Sơn số {n + 100}",
             kind="grassroots",
-            parent=tree.upper,
+            parent=w.tree.upper,
             by=None,
             founded_on=dt.date(2000, 1, 1),
         )
-    return world
+    return w
+
+
+@pytest.fixture
+def shared(built_crowd, db):
+    return fresh(built_crowd)
+
+
+@pytest.fixture
+def tree(shared):
+    return shared.tree
+
+
+@pytest.fixture
+def campaign(shared):
+    return shared.campaign
+
+
+@pytest.fixture
+def crowd(shared):
+    return shared.campaign
 
 
 def rows(body: str) -> list[str]:
@@ -50,7 +72,7 @@ def test_the_dashboard_pages_the_children_and_keeps_the_totals_whole(
     unit_officer,
     crowd,
     campaign,
-    tree,  # noqa: F811
+    tree,
 ):
     client = login(unit_officer)
     first = dashboard(client)
@@ -103,7 +125,7 @@ def test_leaders_on_a_paged_dashboard_are_those_of_all_the_children(
     unit_officer,
     crowd,
     campaign,
-    tree,  # noqa: F811
+    tree,
 ):
     everything = figures.report(tree.upper, campaign).children
     expected = figures.leaders_among(everything)

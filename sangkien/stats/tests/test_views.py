@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 from html import unescape
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -15,7 +16,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from conftest import make_user
+from conftest import (
+    build_tree,
+    fresh,
+    make_member,
+    make_member_record,
+    make_reviewer,
+    make_user,
+)
 from sangkien.accounts.models import Role
 from sangkien.core.models import AuditEntry
 from sangkien.initiatives.tests.builders import make_campaign, make_initiative
@@ -33,8 +41,7 @@ def english(client, settings):
         yield
 
 
-@pytest.fixture
-def third(tree):
+def make_third(tree):
     return orgs.create_unit(
         code="TH-KCN-003",
         name="Công đoàn Công ty TNHH Điện tử Bỉm Sơn",
@@ -50,13 +57,7 @@ def member_of(unit, username: str, name: str):
     return make_user(username, member=record)
 
 
-@pytest.fixture
-def campaign(tree):
-    return make_campaign(tree.root, code="SK")
-
-
-@pytest.fixture
-def world(tree, third, campaign, member, reviewer):
+def build_world(tree, third, campaign, member, reviewer):
     """Three grassroots unions under TH-KCN with different figures and quotas:
     001: 3 valid (one with a lower validated benefit), 1 pending; quota 4, own target 6.
     002: 1 valid, 1 invalid; quota 10.
@@ -100,6 +101,70 @@ def world(tree, third, campaign, member, reviewer):
     quotas.allocate(tree.upper, campaign, None, {tree.grassroots: 4, tree.grassroots2: 10}, None)
     quotas.set_target(tree.grassroots, campaign, None, 6, None)
     return campaign
+
+
+def new_world() -> SimpleNamespace:
+    """The tree, its member and reviewer, the campaign SK, TH-KCN-003 and `build_world`."""
+    w = SimpleNamespace(tree=build_tree())
+    w.member_record = make_member_record(w.tree)
+    w.member = make_member(w.member_record)
+    w.reviewer = make_reviewer(w.tree)
+    w.campaign = make_campaign(w.tree.root, code="SK")
+    w.third = make_third(w.tree)
+    build_world(w.tree, w.third, w.campaign, w.member, w.reviewer)
+    return w
+
+
+# The world is built once for the module (`module_db`) and each test that asks for it gets
+# its own copy; the tests that do not ask for it come before the first that does (while the
+# module's world is there, every test sees it) and build their own tree and personas.
+@pytest.fixture(scope="module")
+def built_world(module_db):
+    return new_world()
+
+
+@pytest.fixture
+def shared(request):
+    # The module's world is asked for before the test's database (`db`), so that it is
+    # built outside the test's transaction.
+    world = request.getfixturevalue("built_world") if "world" in request.fixturenames else None
+    request.getfixturevalue("db")
+    return fresh(world) if world else None
+
+
+@pytest.fixture
+def tree(shared):
+    return shared.tree if shared else build_tree()
+
+
+@pytest.fixture
+def member_record(shared, tree):
+    return shared.member_record if shared else make_member_record(tree)
+
+
+@pytest.fixture
+def member(shared, member_record):
+    return shared.member if shared else make_member(member_record)
+
+
+@pytest.fixture
+def reviewer(shared, tree):
+    return shared.reviewer if shared else make_reviewer(tree)
+
+
+@pytest.fixture
+def third(shared, tree):
+    return shared.third if shared else make_third(tree)
+
+
+@pytest.fixture
+def campaign(shared, tree):
+    return shared.campaign if shared else make_campaign(tree.root, code="SK")
+
+
+@pytest.fixture
+def world(shared):
+    return shared.campaign
 
 
 def url(name: str, *args, query: str = "") -> str:
@@ -204,6 +269,47 @@ def test_index_lists_several_top_units(login, tree, campaign):
     accounts.grant_role(user, role=Role.OFFICER, unit=tree.other_province, by=None)
     body = html(login(user).get(url("index")))
     assert url("dashboard", "TH") in body and url("dashboard", "HN") in body
+
+
+def test_best_and_lagging_split_when_many_children(login, unit_officer, tree, campaign, member):
+    units = [
+        orgs.create_unit(code=f"TH-X{i:02}", name=f"Công đoàn {i}", kind="upper",
+                         parent=tree.province, by=None, founded_on=dt.date(2000, 1, 1))
+        for i in range(8)
+    ]  # fmt: skip
+    quotas.allocate(tree.province, campaign, None, {u: 10 + i for i, u in enumerate(units)}, None)
+    body = html(login(unit_officer).get(url("dashboard", "TH")))
+    best = body[body.index('data-list="best"') :]
+    lagging = best[best.index('data-list="lagging"') :]
+    lagging = lagging[: lagging.index("</ol>")]
+    best = best[: best.index("</ol>")]
+    assert len(re.findall(r"<li ", best)) == 5
+    shown = re.findall(r'data-unit="([\w-]+)"', lagging)
+    assert len(shown) == 3  # 8 children with a quota; none in both lists
+    assert not set(shown) & set(re.findall(r'data-unit="([\w-]+)"', best))
+
+
+def test_default_campaign_is_newest_open_one_covering_the_unit(login, unit_officer, tree):
+    today = figures.today()
+    make_campaign(tree.root, code="OLD", starts_on=today - dt.timedelta(days=900),
+                  ends_on=today - dt.timedelta(days=400))  # fmt: skip
+    make_campaign(tree.other_province, code="HN26")  # newest, but not over Thanh Hóa
+    make_campaign(tree.root, code="NOW", starts_on=today - dt.timedelta(days=10))
+    body = html(login(unit_officer).get(url("dashboard", "TH")))
+    assert '<option value="NOW" selected>' in body
+
+
+def test_campaign_the_user_cannot_use_is_404(login, unit_officer, tree, campaign):
+    make_campaign(tree.other_province, code="HN26")
+    client = login(unit_officer)
+    assert client.get(url("dashboard", "TH", query="campaign=HN26")).status_code == 404
+    assert client.get(url("dashboard", "TH", query="campaign=NOPE")).status_code == 404
+
+
+def test_no_campaign_says_so(login, unit_officer, tree):
+    response = login(unit_officer).get(url("dashboard", "TH"))
+    assert response.status_code == 200
+    assert 'class="message warning"' in html(response)
 
 
 # -- the dashboard's figures ----------------------------------------------------------------
@@ -346,47 +452,6 @@ def test_best_and_lagging_by_completion_rate(login, unit_officer, world):
     best = best[: best.index("</ol>")]
     assert re.findall(r'data-unit="([\w-]+)"', best) == ["TH-KCN-001", "TH-KCN-002"]
     assert 'data-list="lagging"' not in body  # two ranked units: both in the first list
-
-
-def test_best_and_lagging_split_when_many_children(login, unit_officer, tree, campaign, member):
-    units = [
-        orgs.create_unit(code=f"TH-X{i:02}", name=f"Công đoàn {i}", kind="upper",
-                         parent=tree.province, by=None, founded_on=dt.date(2000, 1, 1))
-        for i in range(8)
-    ]  # fmt: skip
-    quotas.allocate(tree.province, campaign, None, {u: 10 + i for i, u in enumerate(units)}, None)
-    body = html(login(unit_officer).get(url("dashboard", "TH")))
-    best = body[body.index('data-list="best"') :]
-    lagging = best[best.index('data-list="lagging"') :]
-    lagging = lagging[: lagging.index("</ol>")]
-    best = best[: best.index("</ol>")]
-    assert len(re.findall(r"<li ", best)) == 5
-    shown = re.findall(r'data-unit="([\w-]+)"', lagging)
-    assert len(shown) == 3  # 8 children with a quota; none in both lists
-    assert not set(shown) & set(re.findall(r'data-unit="([\w-]+)"', best))
-
-
-def test_default_campaign_is_newest_open_one_covering_the_unit(login, unit_officer, tree):
-    today = figures.today()
-    make_campaign(tree.root, code="OLD", starts_on=today - dt.timedelta(days=900),
-                  ends_on=today - dt.timedelta(days=400))  # fmt: skip
-    make_campaign(tree.other_province, code="HN26")  # newest, but not over Thanh Hóa
-    make_campaign(tree.root, code="NOW", starts_on=today - dt.timedelta(days=10))
-    body = html(login(unit_officer).get(url("dashboard", "TH")))
-    assert '<option value="NOW" selected>' in body
-
-
-def test_campaign_the_user_cannot_use_is_404(login, unit_officer, tree, campaign):
-    make_campaign(tree.other_province, code="HN26")
-    client = login(unit_officer)
-    assert client.get(url("dashboard", "TH", query="campaign=HN26")).status_code == 404
-    assert client.get(url("dashboard", "TH", query="campaign=NOPE")).status_code == 404
-
-
-def test_no_campaign_says_so(login, unit_officer, tree):
-    response = login(unit_officer).get(url("dashboard", "TH"))
-    assert response.status_code == 200
-    assert 'class="message warning"' in html(response)
 
 
 def test_bad_date_is_reported_and_page_shows_today(login, unit_officer, world, english):
