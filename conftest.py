@@ -1,15 +1,15 @@
 """Shared personas for every test: a small tree (root → province → upper → two grassroots
 unions, plus a second province) and one user per role, each on the unit where it works.
 
-A module whose tests only read an expensive world builds it once (`module_db`, then
-`fresh` hands each test its own copy): see the docstring of `module_db`."""
+A module whose tests read an expensive world builds it once and hands each test its own
+copy (`shared_world`, `KeptWorld`)."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterator
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import pytest
 from django.core.cache import cache
@@ -209,32 +209,85 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
-@pytest.fixture(scope="module")
-def module_db(django_db_setup, django_db_blocker) -> Iterator[None]:
-    """One transaction around a whole module, rolled back at its end: a module-scoped
-    fixture that asks for this one builds its world once (through the services, like the
-    function-scoped fixtures), and every test of the module then runs inside it, in a
-    savepoint of its own (pytest-django's `db`) rolled back after the test, so what a test
-    writes never reaches the next one. Tests take the world through `fresh`, a deep copy,
-    so that changing an object in memory does not leak either (Django's setUpTestData does
-    the same). For modules of `db` tests only: a transactional test cannot see the world.
+class KeptWorld:
+    """A world built once and kept for the tests of a module that read it.
 
-    Every test of such a module sees the world while it is open, whether or not it asks
-    for it: in a module that mixes both, the tests that do not ask come first, and the
-    module's fixtures build their own only for those (see stats/tests/test_views.py)."""
-    with django_db_blocker.unblock():
-        if transaction.get_connection().in_atomic_block:
-            # Asked for (by getfixturevalue) after a test's `db`: the world would be built
-            # inside that test's transaction and be gone after it.
-            raise RuntimeError("module_db must be set up before the test's database")
-        with transaction.atomic(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-            translation.deactivate()
-            try:
-                yield
-            finally:
-                transaction.set_rollback(True)
-                translation.deactivate()
-        cache.clear()
+    `get()` builds it (through the services, like any fixture) the first time, inside a
+    transaction of its own that stays open; each test then runs inside it, in a savepoint
+    of its own (pytest-django's `db`) rolled back after the test, so what a test writes
+    never reaches the next one, and it gets a deep copy of the world, so that changing an
+    object in memory does not leak either (Django's setUpTestData does the same). A test
+    that does not read the world calls `close()` first, which rolls the world back: it
+    sees the database as it would alone, whatever ran before it. The module's fixture
+    closes it at the module's end. Both are called before the test's `db` (see
+    `shared_world`); not for transactional tests, which cannot see an open transaction."""
+
+    def __init__(self, blocker: Any, build: Callable[[], Any]) -> None:
+        self.blocker = blocker
+        self.build = build
+        self.atomic: Any = None
+        self.world: Any = None
+
+    def get(self) -> Any:
+        if self.atomic is None:
+            with self.blocker.unblock():
+                self._outside_tests()
+                self.atomic = transaction.atomic()
+                self.atomic.__enter__()
+                with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                    translation.deactivate()
+                    try:
+                        self.world = self.build()
+                    except BaseException:
+                        self.close()
+                        raise
+                    finally:
+                        translation.deactivate()
+                        cache.clear()
+        return fresh(self.world)
+
+    def close(self) -> None:
+        if self.atomic is None:
+            return
+        with self.blocker.unblock():
+            self._outside_tests()
+            atomic, self.atomic, self.world = self.atomic, None, None
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            cache.clear()
+
+    def _outside_tests(self) -> None:
+        connection = transaction.get_connection()
+        inside = connection.in_atomic_block and (
+            self.atomic is None or len(connection.savepoint_ids) > 0
+        )
+        if inside:
+            # Called after a test's `db`: the world would live (or die) in its transaction.
+            raise RuntimeError("a kept world is opened and closed before the test's database")
+
+
+def shared_world(build: Callable[[], Any], wanted: str) -> tuple[Any, Any]:
+    """The two fixtures of a module that keeps a world (`KeptWorld`): a module-scoped
+    `kept_world`, and an autouse `shared` that is the test's copy of the world when the test
+    asks for the fixture named `wanted` (directly or through another), else None (the
+    world closed). The module's own fixtures (tree, personas …) take theirs from `shared`
+    when it is set and build their own otherwise. Use:
+    `kept_world, shared = shared_world(new_world, "world")`."""
+
+    @pytest.fixture(scope="module")
+    def kept_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[KeptWorld]:
+        kept = KeptWorld(django_db_blocker, build)
+        yield kept
+        kept.close()
+
+    @pytest.fixture(autouse=True)
+    def shared(request: pytest.FixtureRequest, kept_world: KeptWorld) -> Any:
+        if wanted in request.fixturenames:
+            return kept_world.get()
+        kept_world.close()
+        return None
+
+    return kept_world, shared
 
 
 def fresh(world: T) -> T:

@@ -13,8 +13,6 @@ from sangkien.stats import figures
 
 from .helpers import pdf_text
 
-pytestmark = pytest.mark.django_db
-
 
 def test_writes_pdf_and_xlsx(tree, world, tmp_path):
     out = io.StringIO()

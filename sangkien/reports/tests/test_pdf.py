@@ -17,7 +17,6 @@ from sangkien.reports.progress import MOTTO, MOTTO_SUB, default_letterhead, prog
 
 from .helpers import CHILDREN, FIGURES, TOTAL, pdf_pages, pdf_text, vi, vi_number
 
-pytestmark = pytest.mark.django_db
 ISSUED = dt.date(2022, 6, 29)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -25,8 +24,6 @@ from sangkien.reports.progress import (
 from sangkien.stats import figures
 
 from .helpers import CHILDREN, FIGURES, TOTAL, new_grassroots, vi
-
-pytestmark = pytest.mark.django_db
 
 
 def unit(code: str) -> Unit:

@@ -20,7 +20,6 @@ from sangkien.stats import figures
 
 from .helpers import pdf_text, vi
 
-pytestmark = pytest.mark.django_db
 PAGES = ["progress", "progress_xlsx", "progress_pdf"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -16,7 +16,6 @@ from sangkien.reports.xlsx import render_xlsx
 
 from .helpers import CHILDREN, FIGURES, TOTAL, vi
 
-pytestmark = pytest.mark.django_db
 ISSUED = dt.date(2022, 6, 29)
 
 

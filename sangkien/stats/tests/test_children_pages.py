@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from conftest import fresh
+from conftest import shared_world
 from sangkien.orgs import services as orgs
 from sangkien.stats import figures
 from sangkien.stats.tests.test_views import new_world
@@ -18,8 +18,7 @@ from sangkien.stats.tests.test_views import new_world
 EXTRA = 57  # with the three of the world: 60 children, two pages of 50 on the dashboard
 
 
-@pytest.fixture(scope="module")
-def built_crowd(module_db):
+def new_crowd():
     """TH-KCN with 60 grassroots unions: the world's three (stats/tests/test_views.py), and
     57 with nothing yet. Built once for the module; every test here reads it (its own copy)."""
     w = new_world()
@@ -35,13 +34,11 @@ def built_crowd(module_db):
     return w
 
 
-@pytest.fixture
-def shared(built_crowd, db):
-    return fresh(built_crowd)
+kept_world, shared = shared_world(new_crowd, "crowd")
 
 
 @pytest.fixture
-def tree(shared):
+def tree(shared, db):
     return shared.tree
 
 

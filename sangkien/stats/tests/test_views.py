@@ -18,11 +18,11 @@ from django.utils import translation
 
 from conftest import (
     build_tree,
-    fresh,
     make_member,
     make_member_record,
     make_reviewer,
     make_user,
+    shared_world,
 )
 from sangkien.accounts.models import Role
 from sangkien.core.models import AuditEntry
@@ -115,25 +115,13 @@ def new_world() -> SimpleNamespace:
     return w
 
 
-# The world is built once for the module (`module_db`) and each test that asks for it gets
-# its own copy; the tests that do not ask for it come before the first that does (while the
-# module's world is there, every test sees it) and build their own tree and personas.
-@pytest.fixture(scope="module")
-def built_world(module_db):
-    return new_world()
+# The world is built once for the module and each test that asks for it gets its own copy
+# (conftest.shared_world); the others build their own tree and personas.
+kept_world, shared = shared_world(new_world, "world")
 
 
 @pytest.fixture
-def shared(request):
-    # The module's world is asked for before the test's database (`db`), so that it is
-    # built outside the test's transaction.
-    world = request.getfixturevalue("built_world") if "world" in request.fixturenames else None
-    request.getfixturevalue("db")
-    return fresh(world) if world else None
-
-
-@pytest.fixture
-def tree(shared):
+def tree(shared, db):
     return shared.tree if shared else build_tree()
 
 
