@@ -4,7 +4,7 @@ first, a page at a time, with the page's filters and the page's rule for persona
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -12,15 +12,17 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from sangkien.audit import queries
+from sangkien.audit.forms import AuditFilterForm
 from sangkien.audit.permissions import entries_visible_to, get_audit_unit_for_user, reads_audit
+from sangkien.core.errors import ValidationError
 from sangkien.core.pagination import decode_cursor, keyset_page
 
 from . import schemas
 from .errors import bad_parameter
+from .filters import IsoDayField, form_errors
 
 router = Router(tags=["audit"])
 ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
-Kind = Literal[tuple(queries.KINDS)]  # type: ignore[valid-type]
 
 
 class AuditEntry(Schema):
@@ -64,38 +66,45 @@ def _check_cursor(cursor: str | None) -> None:
         raise bad_parameter("cursor", _("Use the next_cursor of a previous page.")) from None
 
 
+class AuditListForm(AuditFilterForm):
+    """The audit page's filters (`AuditFilterForm`, its rules and messages), dates written
+    as the API writes them (YYYY-MM-DD)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            {"date_from": IsoDayField(required=False), "date_to": IsoDayField(required=False)}
+        )
+
+
 @router.get("", response={200: AuditPage, **ERRORS})
 def list_audit(
     request: HttpRequest,
     unit: str | None = Query(None, max_length=32, description="Only this unit's subtree."),
-    kind: Kind | None = None,  # type: ignore[valid-type]
+    kind: str | None = Query(None, description="One of: " + ", ".join(queries.KINDS) + "."),
     object: str | None = Query(None, max_length=64, description="Only this object's number."),
     who: str | None = Query(
         None, max_length=150, description="Only by this person: username, email or part of a name."
     ),
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: str | None = Query(None, description="YYYY-MM-DD."),
+    date_to: str | None = Query(None, description="YYYY-MM-DD."),
     cursor: str | None = Query(None, max_length=200),
     limit: int = Query(50, ge=1, le=200),
 ):
     """Changes and readings of personal data in the caller's subtrees, newest first. Needs
     an officer's or administrator's role; a unit outside the caller's scope answers 404, as
-    does the whole list for a caller with no such role. Filters: `kind` (the kind of
-    object), `object` (its number), `who`, and `date_from` / `date_to` (local days,
-    both included)."""
+    does the whole list for a caller with no such role. Filters (read by the audit page's
+    form, with its rules; a bad one is a 422 naming it): `kind` (the kind of object),
+    `object` (its number), `who`, and `date_from` / `date_to` (local days, both included,
+    the end not before the start)."""
     if not reads_audit(request.user):
         raise Http404
     scope = get_audit_unit_for_user(request.user, unit) if unit else None
-    if date_from and date_to and date_from > date_to:
-        raise bad_parameter("date_to", _("The end date comes before the start date."))
+    form = AuditListForm(request.GET)
+    if not form.is_valid():
+        raise ValidationError(form_errors(form))
     _check_cursor(cursor)
-    filters = queries.AuditFilter(
-        kind=kind or "",
-        object_id=(object or "").strip(),
-        who=(who or "").strip(),
-        date_from=date_from,
-        date_to=date_to,
-    )
+    filters = form.audit_filter()
     qs = filters.apply(entries_visible_to(request.user, scope))
     page = keyset_page(queries.newest_first(qs), order=queries.ORDER, cursor=cursor, size=limit)
     items = []

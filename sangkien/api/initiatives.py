@@ -7,8 +7,9 @@ initiative's status does not allow, or a stale `version`, gets 409."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
@@ -41,7 +42,7 @@ from sangkien.initiatives.permissions import (
     queue_for,
     require_action,
 )
-from sangkien.initiatives.queries import NEWEST_FIRST, OLDEST_FIRST, Filters
+from sangkien.initiatives.queue import InitiativeFilterForm
 from sangkien.initiatives.services import display_name, refusal_message
 from sangkien.orgs.models import Member, Unit
 from sangkien.orgs.permissions import units_visible_to
@@ -49,6 +50,7 @@ from sangkien.text import clean_line
 
 from . import schemas
 from .errors import bad_parameter
+from .filters import IsoDayField, form_errors
 
 router = Router(tags=["initiatives"])
 READ_ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
@@ -66,7 +68,6 @@ DECISIONS: dict[str, str] = {
     Status.RETURNED: Action.RETURNED,
     Status.INVALID: Action.INVALIDATED,
 }
-ORDERS = {"newest": NEWEST_FIRST, "oldest": OLDEST_FIRST}
 # Ids one bulk decision call takes (it is decided in the request: decision record 0024).
 BULK_MAX = 100
 
@@ -314,6 +315,92 @@ def create_initiative(request: HttpRequest, payload: schemas.InitiativeCreate):
     return 201, {**_fresh(request, initiative), "notes": notes}
 
 
+class ListFilterForm(InitiativeFilterForm):
+    """The list's filters (the page's form, `InitiativeFilterForm`), as the API names them:
+    a campaign by code (any case), a field of application by code and a phase by number
+    (of the campaign when one is given, else of any campaign), dates as YYYY-MM-DD,
+    `on_behalf` true or false, and every status (a member's own list has drafts)."""
+
+    def __init__(self, data: Any, *, campaigns: list[Campaign]) -> None:
+        super().__init__(data, campaigns=campaigns)
+        self.fields.update(
+            {
+                "campaign": forms.CharField(required=False, max_length=64),
+                "field": forms.CharField(required=False, max_length=32),
+                "phase": forms.IntegerField(required=False),
+                "submitted_from": IsoDayField(required=False),
+                "submitted_to": IsoDayField(required=False),
+                "on_behalf": forms.CharField(required=False),
+            }
+        )
+        status = cast(forms.ChoiceField, self.fields["status"])
+        status.choices = [("", ""), *[(s.value, s.label) for s in Status]]
+        status.error_messages["invalid_choice"] = _("Use one of: %(values)s.") % {
+            "values": ", ".join(Status.values)
+        }
+        self.fields["order"].error_messages["invalid_choice"] = _("Use newest or oldest.")
+
+    def clean_campaign(self) -> str:
+        code = (self.cleaned_data.get("campaign") or "").strip()
+        if code and code.upper() not in self.campaigns:
+            raise forms.ValidationError(_unknown_campaign(code))
+        return code.upper()
+
+    def clean_field(self) -> str:
+        code = (self.cleaned_data.get("field") or "").strip()
+        campaign = self.campaign_of(self.cleaned_data)
+        if code and campaign is not None and self._field(campaign, code) is None:
+            codes = ", ".join(f.code for f in campaign.fields.all())
+            raise forms.ValidationError(
+                _(
+                    "No field of application has the code %(code)s in this campaign; use "
+                    "one of: %(codes)s."
+                )
+                % {"code": code, "codes": codes}
+            )
+        return code.upper()
+
+    def clean_phase(self) -> int | None:
+        number = self.cleaned_data.get("phase")
+        campaign = self.campaign_of(self.cleaned_data)
+        if number is not None and campaign is not None and self._phase(campaign, number) is None:
+            raise forms.ValidationError(
+                _("The campaign %(campaign)s has no phase %(number)s.")
+                % {"campaign": campaign.code, "number": number}
+            )
+        return number
+
+    def clean_on_behalf(self) -> str:
+        text = (self.cleaned_data.get("on_behalf") or "").strip().lower()
+        if text in TRUE:
+            return "yes"
+        if text in FALSE:
+            return "no"
+        if text:
+            raise forms.ValidationError(_("Use true or false."))
+        return ""
+
+    def field_of(self, data: dict[str, Any]) -> Any:
+        campaign = self.campaign_of(data)
+        code = data.get("field") or ""
+        return self._field(campaign, code) if campaign is not None and code else None
+
+    def phase_of(self, data: dict[str, Any]) -> Any:
+        campaign = self.campaign_of(data)
+        number = data.get("phase")
+        return self._phase(campaign, number) if campaign is not None and number else None
+
+    def _field(self, campaign: Campaign, code: str) -> Any:
+        return next((f for f in campaign.fields.all() if f.code == code.upper()), None)
+
+    def _phase(self, campaign: Campaign, number: int) -> Any:
+        return next((p for p in campaign.phases.all() if p.number == number), None)
+
+
+TRUE = {"true", "1", "yes", "on", "t", "y"}
+FALSE = {"false", "0", "no", "off", "f", "n"}
+
+
 @router.get("", response={200: schemas.InitiativePage, **READ_ERRORS})
 def list_initiatives(
     request: HttpRequest,
@@ -322,10 +409,10 @@ def list_initiatives(
     status: str | None = None,
     campaign: str | None = None,
     field: str | None = None,
-    phase: int | None = None,
-    submitted_from: schemas.IsoDate = None,
-    submitted_to: schemas.IsoDate = None,
-    on_behalf: bool | None = None,
+    phase: str | None = Query(None, description="A phase number."),
+    submitted_from: str | None = Query(None, description="YYYY-MM-DD."),
+    submitted_to: str | None = Query(None, description="YYYY-MM-DD."),
+    on_behalf: str | None = Query(None, description="true or false."),
     q: str | None = None,
     order: str = "newest",
     cursor: str | None = None,
@@ -339,14 +426,17 @@ def list_initiatives(
     reviewer, or a member's own initiatives. `mine=true` lists only the caller's own (as
     author or as the one who entered them, drafts included).
 
-    Filters: `status`; `campaign` (code); `field` and `phase` (a field code and a phase
-    number, of `campaign` when it is given); `submitted_from` and `submitted_to` (dates,
-    inclusive); `on_behalf`; `q` (words of the title, without regard to tone marks, đ or
-    case)."""
+    Filters (read by the same form as the review queue's page, `ListFilterForm`, with the
+    same rules; a bad one is a 422 naming it): `status`; `campaign` (code); `field` and
+    `phase` (a field code and a phase number, of `campaign` when it is given);
+    `submitted_from` and `submitted_to` (dates, inclusive, the end not before the start);
+    `on_behalf`; `q` (words of the title, without regard to tone marks, đ or case)."""
     user = request.user
-    order_by = ORDERS.get(order)
-    if order_by is None:
-        raise bad_parameter("order", _("Use newest or oldest."))
+    # The reader's campaigns are read only when the list is filtered by one.
+    campaigns = campaigns_for(user) if (campaign or "").strip() else []
+    form = ListFilterForm(request.GET, campaigns=campaigns)
+    if not form.is_valid():
+        raise ValidationError(form_errors(form))
     if cursor:
         values = decode_cursor(cursor)
         if (
@@ -356,52 +446,17 @@ def list_initiatives(
             or isinstance(values[0], bool)
         ):
             raise bad_parameter("cursor", _("Use the next_cursor of a previous page."))
-    if status and status not in Status.values:
-        raise bad_parameter(
-            "status", _("Use one of: %(values)s.") % {"values": ", ".join(Status.values)}
-        )
-    filters = Filters(
-        status=status or "",
-        submitted_from=submitted_from,
-        submitted_to=submitted_to,
-        on_behalf=on_behalf,
-        q=q or "",
-    )
-    if campaign:
-        filters.campaign = _campaign_from(user, campaign)
-        if filters.campaign is None:
-            raise bad_parameter("campaign", _unknown_campaign(campaign))
-        if field:
-            filters.field = filters.campaign.fields.filter(code=field.strip().upper()).first()
-            if filters.field is None:
-                codes = ", ".join(filters.campaign.fields.values_list("code", flat=True))
-                raise bad_parameter(
-                    "field",
-                    _(
-                        "No field of application has the code %(code)s in this campaign; use "
-                        "one of: %(codes)s."
-                    )
-                    % {"code": field, "codes": codes},
-                )
-        if phase is not None:
-            filters.phase = filters.campaign.phases.filter(number=phase).first()
-            if filters.phase is None:
-                raise bad_parameter(
-                    "phase",
-                    _("The campaign %(campaign)s has no phase %(number)s.")
-                    % {"campaign": filters.campaign.code, "number": phase},
-                )
-
-    qs = filters.apply(_scope(user, unit, mine=mine))
-    if not campaign:
-        if field:
-            qs = qs.filter(field__code=field.strip().upper())
-        if phase is not None:
-            qs = qs.filter(phase__number=phase)
+    data = form.cleaned_data
+    qs = form.filters().apply(_scope(user, unit, mine=mine))
+    if not data["campaign"]:
+        if data["field"]:
+            qs = qs.filter(field__code=data["field"])
+        if data["phase"] is not None:
+            qs = qs.filter(phase__number=data["phase"])
     qs = qs.select_related(
         "campaign", "unit", "field", "phase", "entered_by__member"
     ).prefetch_related(Prefetch("authors", queryset=models.Author.objects.select_related("member")))
-    page = keyset_page(qs, order=order_by, cursor=cursor, size=limit)
+    page = keyset_page(qs, order=form.ordering, cursor=cursor, size=limit)
     items = [
         schemas.InitiativeSummary(**_summary_fields(i, private=can_view_confidential(user, i)))
         for i in page.items

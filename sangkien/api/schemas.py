@@ -97,16 +97,26 @@ def _money(value: Any) -> Any:
 
 
 def _iso_date(value: Any) -> Any:
-    """A date as YYYY-MM-DD (the API's one written form of a date), read by
-    `sangkien.values.day` as the forms and the imports read dates."""
     if value is None or isinstance(value, dt.date):
         return value
+    try:
+        return iso_date(value)
+    except ValueError as exc:
+        raise PydanticCustomError("iso_date", str(exc)) from None
+
+
+def iso_date(value: Any) -> dt.date:
+    """A date as YYYY-MM-DD (the API's one written form of a date), read by
+    `sangkien.values.day` as the forms and the imports read dates; ValueError (with the
+    message to show) for anything else."""
     if isinstance(value, str) and _ISO_DATE.match(value):
         try:
-            return values.day(value)
+            day = values.day(value)
         except values.ValueProblem:
-            pass
-    raise PydanticCustomError("iso_date", _("Enter a date as YYYY-MM-DD, e.g. 2026-03-31."))
+            day = None
+        if day is not None:
+            return day
+    raise ValueError(_("Enter a date as YYYY-MM-DD, e.g. 2026-03-31."))
 
 
 def _share(value: Any) -> Any:

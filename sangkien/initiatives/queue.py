@@ -30,9 +30,12 @@ QUEUE_STATUSES = [s for s in Status if s in IN_QUEUE]
 ORDERS = {"newest": queries.NEWEST_FIRST, "oldest": queries.OLDEST_FIRST}
 
 
-class QueueFilterForm(forms.Form):
-    """The filters of the review queue, read from the query string. A value that does not
-    parse is reported next to the list and ignored; the other filters still apply."""
+class InitiativeFilterForm(forms.Form):
+    """The filters of an initiative list (`queries.Filters`), read from a query string: the
+    queue page reads them with `QueueFilterForm`, the API's list with its subclass
+    (`sangkien.api.initiatives.ListFilterForm`, which names fields and phases by code and
+    number). The rules are here once: the campaign among the reader's, a field or phase of
+    the chosen campaign, the end of the dates not before their start."""
 
     q = forms.CharField(
         label=_("Title contains"),
@@ -41,13 +44,6 @@ class QueueFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
-    unit = forms.CharField(
-        label=_("Unit"),
-        required=False,
-        max_length=255,
-        help_text=_("Code, or words of the name"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "queue-unit-codes"}),
-    )
     campaign = forms.ChoiceField(label=_("Campaign"), required=False)
     field = forms.TypedChoiceField(
         label=_("Field of application"), required=False, coerce=int, empty_value=None
@@ -81,6 +77,66 @@ class QueueFilterForm(forms.Form):
     def __init__(self, data: Any, *, campaigns: list[Campaign]) -> None:
         super().__init__(data)
         self.campaigns = {c.code: c for c in campaigns}
+
+    # What the values name: a subclass reads them its own way.
+    def campaign_of(self, data: dict[str, Any]) -> Campaign | None:
+        return self.campaigns.get(data.get("campaign") or "")
+
+    def field_of(self, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def phase_of(self, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        campaign = self.campaign_of(data)
+        field = self.field_of(data)
+        phase = self.phase_of(data)
+        if campaign is not None and field is not None and field.campaign_id != campaign.pk:
+            self.add_error("field", _("Choose a field of application of the chosen campaign."))
+        if campaign is not None and phase is not None and phase.campaign_id != campaign.pk:
+            self.add_error("phase", _("Choose a phase of the chosen campaign."))
+        start, end = data.get("submitted_from"), data.get("submitted_to")
+        if start and end and end < start:
+            self.add_error("submitted_to", _("The end date cannot be before the start date."))
+        return data
+
+    def filters(self) -> queries.Filters:
+        """The filters that parsed (the form has been validated)."""
+        data = getattr(self, "cleaned_data", {})
+        on_behalf = {"yes": True, "no": False}.get(data.get("on_behalf") or "")
+        return queries.Filters(
+            status=data.get("status") or "",
+            campaign=self.campaign_of(data),
+            field=self.field_of(data),
+            phase=self.phase_of(data),
+            submitted_from=data.get("submitted_from"),
+            submitted_to=data.get("submitted_to"),
+            on_behalf=on_behalf,
+            q=data.get("q") or "",
+        )
+
+    @property
+    def ordering(self) -> tuple[str, ...]:
+        data = getattr(self, "cleaned_data", {})
+        return ORDERS.get(data.get("order") or "", queries.NEWEST_FIRST)
+
+
+class QueueFilterForm(InitiativeFilterForm):
+    """The filters of the review queue page, fields and phases chosen by id. A value that
+    does not parse is reported next to the list and ignored; the other filters still apply."""
+
+    unit = forms.CharField(
+        label=_("Unit"),
+        required=False,
+        max_length=255,
+        help_text=_("Code, or words of the name"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "queue-unit-codes"}),
+    )
+
+    def __init__(self, data: Any, *, campaigns: list[Campaign]) -> None:
+        super().__init__(data, campaigns=campaigns)
         self.fields_by_id = {f.pk: f for c in campaigns for f in c.fields.all()}
         self.phases_by_id = {p.pk: p for c in campaigns for p in c.phases.all()}
         grouped = len(campaigns) > 1
@@ -104,39 +160,11 @@ class QueueFilterForm(forms.Form):
             }
         )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        campaign = self.campaigns.get(data.get("campaign") or "")
-        field = self.fields_by_id.get(data.get("field") or 0)
-        phase = self.phases_by_id.get(data.get("phase") or 0)
-        if campaign is not None and field is not None and field.campaign_id != campaign.pk:
-            self.add_error("field", _("Choose a field of application of the chosen campaign."))
-        if campaign is not None and phase is not None and phase.campaign_id != campaign.pk:
-            self.add_error("phase", _("Choose a phase of the chosen campaign."))
-        start, end = data.get("submitted_from"), data.get("submitted_to")
-        if start and end and end < start:
-            self.add_error("submitted_to", _("The end date cannot be before the start date."))
-        return data
+    def field_of(self, data: dict[str, Any]) -> Any:
+        return self.fields_by_id.get(data.get("field") or 0)
 
-    def filters(self) -> queries.Filters:
-        """The filters that parsed (the form has been validated)."""
-        data = getattr(self, "cleaned_data", {})
-        on_behalf = {"yes": True, "no": False}.get(data.get("on_behalf") or "")
-        return queries.Filters(
-            status=data.get("status") or "",
-            campaign=self.campaigns.get(data.get("campaign") or ""),
-            field=self.fields_by_id.get(data.get("field") or 0),
-            phase=self.phases_by_id.get(data.get("phase") or 0),
-            submitted_from=data.get("submitted_from"),
-            submitted_to=data.get("submitted_to"),
-            on_behalf=on_behalf,
-            q=data.get("q") or "",
-        )
-
-    @property
-    def ordering(self) -> tuple[str, ...]:
-        data = getattr(self, "cleaned_data", {})
-        return ORDERS.get(data.get("order") or "", queries.NEWEST_FIRST)
+    def phase_of(self, data: dict[str, Any]) -> Any:
+        return self.phases_by_id.get(data.get("phase") or 0)
 
 
 def _choices(campaigns: list[Campaign], related: str, grouped: bool) -> list[Any]:
