@@ -1,5 +1,6 @@
-"""A page that fails answers with the product's error page in the reader's language (the
-language switch's cookie, or the user's own language after login), not Django's."""
+"""A page that fails (here the notifications page, broken on purpose) answers with the
+product's error page in the reader's language (the language switch's cookie, or the user's
+own language after login), not Django's."""
 
 from __future__ import annotations
 
