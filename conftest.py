@@ -156,13 +156,21 @@ def make_reviewer(tree: Tree) -> User:
     return make_user("reviewer", role=Role.REVIEWER, unit=tree.upper)
 
 
-@pytest.fixture
-def support_team(tree) -> User:
+def make_support_team(tree: Tree) -> User:
     return make_user("support", role=Role.SUPPORT, unit=tree.upper)
 
 
 @pytest.fixture
+def support_team(tree) -> User:
+    return make_support_team(tree)
+
+
+@pytest.fixture
 def unit_officer(tree) -> User:
+    return make_unit_officer(tree)
+
+
+def make_unit_officer(tree: Tree) -> User:
     return make_user(
         "officer",
         role=Role.OFFICER,
@@ -191,6 +199,10 @@ def outsider(tree) -> User:
 @pytest.fixture
 def admin(tree) -> User:
     """A national administrator (admin role on the root)."""
+    return make_admin(tree)
+
+
+def make_admin(tree: Tree) -> User:
     return make_user("admin", role=Role.ADMIN, unit=tree.root)
 
 

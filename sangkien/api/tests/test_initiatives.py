@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -11,7 +12,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from conftest import make_user
+from conftest import (
+    build_tree,
+    make_member,
+    make_member_record,
+    make_support_team,
+    make_user,
+    shared_world,
+)
 from sangkien.accounts.models import Role
 from sangkien.campaigns import services as campaigns
 from sangkien.initiatives import services
@@ -28,8 +36,7 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def campaign(tree):
+def make_api_campaign(tree):
     return campaigns.create_campaign(
         code="1TRIEU",
         name="1 triệu sáng kiến",
@@ -52,6 +59,51 @@ def campaign(tree):
         fields=[("KT", "Kỹ thuật"), ("QL", "Quản lý")],
         requires_recognition=False,
     )
+
+
+# The 23 initiatives of `many` are built once for the module and each test that asks for them
+# gets its own copy (conftest.shared_world); the others build their own tree and personas.
+def new_many() -> SimpleNamespace:
+    w = SimpleNamespace(tree=build_tree())
+    w.member_record = make_member_record(w.tree)
+    w.member = make_member(w.member_record)
+    w.support_team = make_support_team(w.tree)
+    w.campaign = make_api_campaign(w.tree)
+    w.many = build_many(w.member, w.support_team, w.tree, w.campaign)
+    return w
+
+
+kept_world, shared = shared_world(new_many, "many")
+
+
+@pytest.fixture
+def tree(shared, db):
+    return shared.tree if shared else build_tree()
+
+
+@pytest.fixture
+def member_record(shared, tree):
+    return shared.member_record if shared else make_member_record(tree)
+
+
+@pytest.fixture
+def member(shared, member_record):
+    return shared.member if shared else make_member(member_record)
+
+
+@pytest.fixture
+def support_team(shared, tree):
+    return shared.support_team if shared else make_support_team(tree)
+
+
+@pytest.fixture
+def campaign(shared, tree):
+    return shared.campaign if shared else make_api_campaign(tree)
+
+
+@pytest.fixture
+def many(shared, db):
+    return shared.many
 
 
 @pytest.fixture
@@ -1090,8 +1142,7 @@ def test_unknown_file_gets_404(api, member, campaign):
 # -- lists ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def many(member, support_team, tree, campaign):
+def build_many(member, support_team, tree, campaign):
     """23 initiatives: 12 of the member's (3 drafts), 11 entered by the support team for the
     second grassroots unit."""
     rows = []

@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+from types import SimpleNamespace
 
 import pytest
 import segno
@@ -8,7 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import make_user
+from conftest import (
+    build_tree,
+    make_member,
+    make_member_record,
+    make_support_team,
+    make_unit_officer,
+    make_user,
+    shared_world,
+)
 from sangkien.accounts.models import Role
 from sangkien.campaigns.services import create_campaign
 from sangkien.initiatives import lists, queue
@@ -30,8 +39,7 @@ def _pages_in_english(client):
     client.cookies["sangkien_language"] = "en"
 
 
-@pytest.fixture
-def campaign(tree):
+def make_list_campaign(tree):
     return create_campaign(
         code="1TRIEU",
         name="1 triệu sáng kiến",
@@ -48,8 +56,7 @@ def campaign(tree):
     )
 
 
-@pytest.fixture
-def other_campaign(tree):
+def make_other_campaign(tree):
     return create_campaign(
         code="TH-2026",
         name="Sáng kiến xứ Thanh",
@@ -62,8 +69,7 @@ def other_campaign(tree):
     )
 
 
-@pytest.fixture
-def member2(tree):
+def make_member2(tree):
     record = orgs.create_member(
         unit=tree.grassroots2, full_name="Trần Văn Đông", by=None, code="DV00000002"
     )
@@ -293,8 +299,7 @@ def test_queue_row_has_no_on_behalf_marker_for_own_entry(
 # -- the review queue: filters -------------------------------------------------------------
 
 
-@pytest.fixture
-def queue_data(campaign, other_campaign, member, member2, support_team, unit_officer, tree):
+def build_queue_data(campaign, other_campaign, member, member2, support_team, unit_officer, tree):
     """Six initiatives across two units, two campaigns, both fields and phases, every
     status in the queue, one entered on behalf."""
     d = {}
@@ -321,6 +326,71 @@ def queue_data(campaign, other_campaign, member, member2, support_team, unit_off
         phase=phase1, submitted_at=early
     )
     return {k: Initiative.objects.get(pk=v.pk) for k, v in d.items()}
+
+
+def new_queue_world() -> SimpleNamespace:
+    w = SimpleNamespace(tree=build_tree())
+    w.campaign = make_list_campaign(w.tree)
+    w.other_campaign = make_other_campaign(w.tree)
+    w.member_record = make_member_record(w.tree)
+    w.member = make_member(w.member_record)
+    w.member2 = make_member2(w.tree)
+    w.support_team = make_support_team(w.tree)
+    w.unit_officer = make_unit_officer(w.tree)
+    w.queue_data = build_queue_data(
+        w.campaign, w.other_campaign, w.member, w.member2, w.support_team, w.unit_officer, w.tree
+    )
+    return w
+
+
+# `queue_data` is built once for the module and each test that asks for it gets its own copy
+# (conftest.shared_world); the other tests build their own tree, campaigns and personas.
+kept_world, shared = shared_world(new_queue_world, "queue_data")
+
+
+@pytest.fixture
+def tree(shared, db):
+    return shared.tree if shared else build_tree()
+
+
+@pytest.fixture
+def campaign(shared, tree):
+    return shared.campaign if shared else make_list_campaign(tree)
+
+
+@pytest.fixture
+def other_campaign(shared, tree):
+    return shared.other_campaign if shared else make_other_campaign(tree)
+
+
+@pytest.fixture
+def member_record(shared, tree):
+    return shared.member_record if shared else make_member_record(tree)
+
+
+@pytest.fixture
+def member(shared, member_record):
+    return shared.member if shared else make_member(member_record)
+
+
+@pytest.fixture
+def member2(shared, tree):
+    return shared.member2 if shared else make_member2(tree)
+
+
+@pytest.fixture
+def support_team(shared, tree):
+    return shared.support_team if shared else make_support_team(tree)
+
+
+@pytest.fixture
+def unit_officer(shared, tree):
+    return shared.unit_officer if shared else make_unit_officer(tree)
+
+
+@pytest.fixture
+def queue_data(shared, db):
+    return shared.queue_data
 
 
 def queue_titles(client, **params):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -7,7 +9,16 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import translation
 
-from conftest import make_user
+from conftest import (
+    build_tree,
+    make_admin,
+    make_member,
+    make_member_record,
+    make_support_team,
+    make_unit_officer,
+    make_user,
+    shared_world,
+)
 from sangkien.core.pagination import keyset_page
 from sangkien.initiatives import permissions as perms
 from sangkien.initiatives import services
@@ -29,11 +40,6 @@ VERBS = {
 def allowed(user, initiative: Initiative) -> set[str]:
     fresh = Initiative.objects.get(pk=initiative.pk)
     return {verb for verb, check in VERBS.items() if check(user, fresh)}
-
-
-@pytest.fixture
-def campaign(tree):
-    return make_campaign(tree.root)
 
 
 @pytest.fixture
@@ -491,8 +497,7 @@ def own_the_slow_way(user) -> list[int]:
     )
 
 
-@pytest.fixture
-def entangled(tree, campaign, member, member_record, support_team, unit_officer, admin):
+def build_entangled(tree, campaign, member, member_record, support_team, unit_officer, admin):
     """Initiatives entered by one person for another, with shared authorship, in every
     combination; returns the colleague's user (a member who also enters)."""
     colleague_record = orgs.create_member(unit=tree.grassroots, full_name="Lê Văn Nam", by=None)
@@ -524,6 +529,65 @@ def entangled(tree, campaign, member, member_record, support_team, unit_officer,
         )
     make_initiative(campaign, tree.other_grassroots, by=admin, authors=outside, title="SK HN")
     return colleague
+
+
+def new_entangled() -> SimpleNamespace:
+    w = SimpleNamespace(tree=build_tree())
+    w.campaign = make_campaign(w.tree.root)
+    w.member_record = make_member_record(w.tree)
+    w.member = make_member(w.member_record)
+    w.support_team = make_support_team(w.tree)
+    w.unit_officer = make_unit_officer(w.tree)
+    w.admin = make_admin(w.tree)
+    w.colleague = build_entangled(
+        w.tree, w.campaign, w.member, w.member_record, w.support_team, w.unit_officer, w.admin
+    )
+    return w
+
+
+# `entangled` is built once for the module and each test that asks for it gets its own copy
+# (conftest.shared_world); the other tests build their own tree and personas.
+kept_world, shared = shared_world(new_entangled, "entangled")
+
+
+@pytest.fixture
+def tree(shared, db):
+    return shared.tree if shared else build_tree()
+
+
+@pytest.fixture
+def campaign(shared, tree):
+    return shared.campaign if shared else make_campaign(tree.root)
+
+
+@pytest.fixture
+def member_record(shared, tree):
+    return shared.member_record if shared else make_member_record(tree)
+
+
+@pytest.fixture
+def member(shared, member_record):
+    return shared.member if shared else make_member(member_record)
+
+
+@pytest.fixture
+def support_team(shared, tree):
+    return shared.support_team if shared else make_support_team(tree)
+
+
+@pytest.fixture
+def unit_officer(shared, tree):
+    return shared.unit_officer if shared else make_unit_officer(tree)
+
+
+@pytest.fixture
+def admin(shared, tree):
+    return shared.admin if shared else make_admin(tree)
+
+
+@pytest.fixture
+def entangled(shared, db):
+    return shared.colleague
 
 
 @pytest.mark.parametrize("persona", [*PERSONAS, "colleague"])

@@ -131,5 +131,5 @@ def campaign(shared, tree):
 
 
 @pytest.fixture
-def world(shared):
+def world(shared, db):
     return shared.campaign

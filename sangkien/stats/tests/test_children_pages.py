@@ -48,7 +48,7 @@ def campaign(shared):
 
 
 @pytest.fixture
-def crowd(shared):
+def crowd(shared, db):
     return shared.campaign
 
 

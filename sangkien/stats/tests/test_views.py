@@ -151,7 +151,7 @@ def campaign(shared, tree):
 
 
 @pytest.fixture
-def world(shared):
+def world(shared, db):
     return shared.campaign
 
 
