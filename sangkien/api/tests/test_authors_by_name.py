@@ -14,8 +14,14 @@ from sangkien.initiatives.models import Author
 from sangkien.orgs import services as orgs
 
 # The fixtures and helpers of the initiatives API's tests.
-api, campaign = base.api, base.campaign
+api = base.api
 draft, entry, invalid, ok, url = base.draft, base.entry, base.invalid, base.ok, base.url
+
+
+@pytest.fixture
+def campaign(tree):
+    """The initiatives API tests' campaign (test_initiatives keeps its own in a kept world)."""
+    return base.make_api_campaign(tree)
 
 
 @pytest.fixture

@@ -11,7 +11,12 @@ from sangkien.api.tests.test_initiatives import draft, entry, error, url
 from sangkien.initiatives.models import Initiative
 
 api = base.api
-campaign = base.campaign
+
+
+@pytest.fixture
+def campaign(tree):
+    """The initiatives API tests' campaign (test_initiatives keeps its own in a kept world)."""
+    return base.make_api_campaign(tree)
 
 
 def test_multipart_without_boundary_gets_400(api, member, campaign):
