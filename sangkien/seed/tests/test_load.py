@@ -40,6 +40,7 @@ def test_every_account_gets_in_as_the_scenario_does(tmp_path):
     kinds = [c["kind"] for c in data["clients"]]
     assert kinds.count("member") == 4 and kinds.count("support") == 2
     assert kinds.count("officer") == 3
+    assert sum(1 for c in data["clients"] if c.get("session")) == 2  # one in five logs in
     for client in data["clients"]:
         answer = Client().get(
             "/api/v1/initiatives?mine=true", headers={"authorization": f"Bearer {client['token']}"}
@@ -47,7 +48,11 @@ def test_every_account_gets_in_as_the_scenario_does(tmp_path):
         assert answer.status_code == 200, client
         if client["kind"] == "member":
             assert User.objects.get(username=client["username"]).member.code == client["member"]
-        if client["kind"] == "officer":
+        if client.get("session"):  # signed in already
+            browser = Client()
+            browser.cookies["sessionid"] = client["session"]
+            assert browser.get(f"/stats/{client['unit']}/").status_code == 200
+        elif client["kind"] == "officer":
             browser = Client()
             response = browser.post(
                 "/accounts/login/",

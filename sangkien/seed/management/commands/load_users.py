@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Q
@@ -159,15 +162,29 @@ class Command(BaseCommand):
         for i, unit in enumerate(units[:n]):
             user = self._user(f"{PREFIX}o.{i}", name=f"Cán bộ {unit.short_name or unit.code}")
             User.objects.filter(pk=user.pk).update(password=password)
+            user.password = password  # the session's hash is taken from it
             if not user.grants.filter(role=Role.OFFICER, unit=unit).exists():
                 accounts.grant_role(user, role=Role.OFFICER, unit=unit, by=None)
-            out.append(
-                {
-                    "kind": "officer",
-                    "username": user.username,
-                    "password": DEMO_PASSWORD,
-                    "token": accounts.create_token(user, name="load test"),
-                    "unit": unit.code,
-                }
-            )
+            officer = {
+                "kind": "officer",
+                "username": user.username,
+                "password": DEMO_PASSWORD,
+                "token": accounts.create_token(user, name="load test"),
+                "unit": unit.code,
+            }
+            # Most officers are signed in already, as on a campaign day (a session lasts two
+            # weeks); one in five logs in through the form while the test runs.
+            if i % 5:
+                officer["session"] = _signed_in(user)
+            out.append(officer)
         return out
+
+
+def _signed_in(user: User) -> str:
+    """The key of a session in which `user` is signed in, as the login form leaves it."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return str(session.session_key)
