@@ -22,7 +22,7 @@ from .errors import bad_parameter
 from .filters import IsoDayField, form_errors
 
 router = Router(tags=["audit"])
-ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
+ERRORS = schemas.READ_ERRORS
 
 
 class AuditEntry(Schema):

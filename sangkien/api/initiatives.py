@@ -53,16 +53,8 @@ from .errors import bad_parameter
 from .filters import IsoDayField, form_errors
 
 router = Router(tags=["initiatives"])
-READ_ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
-WRITE_ERRORS = {
-    400: schemas.Error,
-    401: schemas.Error,
-    403: schemas.Error,
-    404: schemas.Error,
-    409: schemas.Error,
-    413: schemas.Error,
-    422: schemas.InvalidInput,
-}
+READ_ERRORS = schemas.READ_ERRORS
+WRITE_ERRORS = schemas.WRITE_ERRORS
 DECISIONS: dict[str, str] = {
     Status.VALID: Action.VALIDATED,
     Status.RETURNED: Action.RETURNED,

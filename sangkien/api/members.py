@@ -13,7 +13,7 @@ from . import schemas
 from .paging import page_of
 
 router = Router(tags=["members"])
-ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
+ERRORS = schemas.READ_ERRORS
 
 
 def member_out(request: HttpRequest, member: models.Member) -> schemas.Member:

@@ -27,16 +27,8 @@ from sangkien.plans.permissions import can_manage_plan, get_campaign_for_unit
 from . import schemas
 
 router = Router(tags=["plans"])
-ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
-WRITE_ERRORS = {
-    400: schemas.Error,
-    401: schemas.Error,
-    403: schemas.Error,
-    404: schemas.Error,
-    409: schemas.Error,
-    413: schemas.Error,
-    422: schemas.InvalidInput,
-}
+ERRORS = schemas.READ_ERRORS
+WRITE_ERRORS = schemas.WRITE_ERRORS
 
 
 class PlanOut(Schema):

@@ -460,3 +460,17 @@ class Initiative(InitiativeSummary):
 
 class InitiativePage(Page):
     items: list[InitiativeSummary]
+
+
+# The error answers an endpoint documents: one that reads, one that writes through a service
+# (400 unreadable body, 403 not allowed, 409 conflict or stale version, 413 too large).
+READ_ERRORS = {401: Error, 404: Error, 422: InvalidInput}
+WRITE_ERRORS = {
+    400: Error,
+    401: Error,
+    403: Error,
+    404: Error,
+    409: Error,
+    413: Error,
+    422: InvalidInput,
+}

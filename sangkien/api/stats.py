@@ -19,7 +19,7 @@ from . import schemas
 from .errors import bad_parameter
 
 router = Router(tags=["statistics"])
-ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
+ERRORS = schemas.READ_ERRORS
 
 
 class MeasureRanks(Schema):

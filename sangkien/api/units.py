@@ -19,7 +19,7 @@ from . import schemas
 from .paging import page_of
 
 router = Router(tags=["units"])
-ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
+ERRORS = schemas.READ_ERRORS
 WRITE_ERRORS = {
     400: schemas.Error,
     401: schemas.Error,
