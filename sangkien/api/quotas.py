@@ -17,7 +17,6 @@ from sangkien.campaigns.models import Campaign, Phase
 from sangkien.orgs.models import Unit
 from sangkien.orgs.permissions import get_unit_for_user
 from sangkien.quotas import services
-from sangkien.quotas.models import Quota
 from sangkien.quotas.permissions import (
     can_allocate,
     can_set_own_quota,
@@ -29,16 +28,8 @@ from sangkien.quotas.permissions import (
 from . import schemas
 
 router = Router(tags=["quotas"])
-ERRORS = {401: schemas.Error, 404: schemas.Error, 422: schemas.InvalidInput}
-WRITE_ERRORS = {
-    400: schemas.Error,
-    401: schemas.Error,
-    403: schemas.Error,
-    404: schemas.Error,
-    409: schemas.Error,
-    413: schemas.Error,
-    422: schemas.InvalidInput,
-}
+ERRORS = schemas.READ_ERRORS
+WRITE_ERRORS = schemas.WRITE_ERRORS
 Version = Annotated[int, Field(ge=0, le=schemas.MAX_ID)]
 QuotaValue = Annotated[
     int | str | None,
@@ -120,15 +111,8 @@ def quotas_out(
     request: HttpRequest, unit: Unit, campaign: Campaign, phase: Phase | None
 ) -> UnitQuotas:
     user = request.user
-    children = services.active_children(unit)
-    ids = [unit.pk, *(c.pk for c in children)]
-    values = services.quotas_for(campaign, phase, ids)
-    stored = {
-        q.unit_id: q
-        for q in Quota.objects.filter(
-            campaign=campaign, phase_key=services.phase_key(phase), unit_id__in=ids
-        )
-    }
+    table = services.quota_table(unit, campaign, phase)
+    children, values, stored = table.children, table.values, table.stored
     summary = services.allocation_summary(unit, campaign, phase, children=children, values=values)
     none = services.QuotaValue(None, None)
     own_row = stored.get(unit.pk)

@@ -179,6 +179,29 @@ def allocation_summary(
 # -- input ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class QuotaTable:
+    """A unit's and its active children's quotas for a campaign and phase, as the quota page
+    and the API show them: the children in order, the quotas as read (`quotas_for`) and the
+    stored rows (with their versions) by unit id."""
+
+    children: list[Unit]
+    values: dict[int, QuotaValue]
+    stored: dict[int, Quota]
+
+
+def quota_table(unit: Unit, campaign: Campaign, phase: Phase | None) -> QuotaTable:
+    children = active_children(unit)
+    ids = [unit.pk, *(c.pk for c in children)]
+    stored = {
+        q.unit_id: q
+        for q in Quota.objects.filter(
+            campaign=campaign, phase_key=phase_key(phase), unit_id__in=ids
+        )
+    }
+    return QuotaTable(children, quotas_for(campaign, phase, ids), stored)
+
+
 def parse_quota(value: Any) -> int | None:
     """A quota as typed or read from a spreadsheet cell: None for blank, else a whole number
     ≥ 0. Raises ValueError with a message for the user."""

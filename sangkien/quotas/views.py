@@ -34,7 +34,7 @@ from sangkien.stats.figures import figures_for
 
 from . import services, spreadsheets
 from .forms import OwnQuotaForm, TargetForm, UploadForm, posted_allocation
-from .models import Quota, QuotaField
+from .models import QuotaField
 from .permissions import (
     campaigns_for_unit,
     can_allocate,
@@ -138,15 +138,8 @@ def _render_page(
     }
     if campaign is None:
         return render(request, "quotas/quota_page.html", context, status=status)
-    children = services.active_children(unit)
-    ids = [unit.pk, *(c.pk for c in children)]
-    values = services.quotas_for(campaign, phase, ids)
-    stored = {
-        q.unit_id: q
-        for q in Quota.objects.filter(
-            campaign=campaign, phase_key=services.phase_key(phase), unit_id__in=ids
-        )
-    }
+    table = services.quota_table(unit, campaign, phase)
+    children, values, stored = table.children, table.values, table.stored
     figures = figures_for([unit, *children], campaign, phase=phase)
     row_errors = row_errors or {}
     rows = []
