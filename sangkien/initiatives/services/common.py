@@ -183,8 +183,7 @@ def _history(
         members=members,
     )
     # The figures move in the same transaction as the step that moves them, under the tree's
-    # lock (taken already by `_lock` or the service; again here for any other caller).
-    locks.hold_tree()
+    # lock, which every caller took first (`_lock`, or `create_initiative` for a new draft).
     stats_engine.record(initiative, entry)
     return entry
 
