@@ -309,6 +309,7 @@ def pages_for(role: str, w: dict[str, Any]) -> list[str]:
         f"/reports/TH-KCN-001/{q}",
         "/stats/TH-KCN-001/snapshots/",
         "/stats/TH-KCN-001/clusters/",
+        "/audit/",
     ]
     upper = [
         "/units/TH-KCN/",
